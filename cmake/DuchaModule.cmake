@@ -1,0 +1,32 @@
+# Build conventions shared by every target of ours.
+#
+# ducha_warnings: the warning set, as errors, linked into our own targets only (never into
+# third-party code, whose headers are included as SYSTEM).
+add_library(ducha_warnings INTERFACE)
+target_compile_options(ducha_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Wimplicit-fallthrough -Wformat=2 -Werror)
+
+# ducha_module(NAME <name> SRCS ... [DEPS ...] [PRIVATE_DEPS ...])
+# One library per module folder: each source is compiled once and shared by the service, its
+# tests and the benchmarks. The public include root is the repository root, so includes read
+# "common/db/db.h".
+function(ducha_module)
+  cmake_parse_arguments(M "" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${M_NAME} STATIC ${M_SRCS})
+  target_include_directories(${M_NAME} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/gen)
+  target_link_libraries(${M_NAME} PUBLIC ${M_DEPS} PRIVATE ducha_warnings ${M_PRIVATE_DEPS})
+endfunction()
+
+# ducha_test(NAME <name> SRCS ... DEPS ... LABELS ...)
+function(ducha_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${T_SRCS})
+  target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main ducha_warnings)
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+  set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "DUCHA_SOURCE_DIR=${PROJECT_SOURCE_DIR};DUCHA_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endfunction()
