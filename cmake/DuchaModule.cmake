@@ -28,5 +28,20 @@ function(ducha_test)
   endif()
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
   set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "DUCHA_SOURCE_DIR=${PROJECT_SOURCE_DIR};DUCHA_BUILD_DIR=${PROJECT_BINARY_DIR}")
+    ENVIRONMENT "DUCHA_SOURCE_DIR=${PROJECT_SOURCE_DIR};DUCHA_BUILD_DIR=${PROJECT_BINARY_DIR};LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan.supp")
+endfunction()
+
+# ducha_embed_migrations(<out_var> NAMESPACE ns FUNCTION fn DIR dir)
+# Generates a .cpp returning the folder's migrations; add the file named by <out_var> to a target.
+function(ducha_embed_migrations out_var)
+  cmake_parse_arguments(E "" "NAMESPACE;FUNCTION;DIR" "" ${ARGN})
+  file(GLOB sql CONFIGURE_DEPENDS ${E_DIR}/*.sql)
+  set(out ${PROJECT_BINARY_DIR}/gen/migrations/${E_FUNCTION}.cpp)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/gen/migrations
+    COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.py ${out} ${E_NAMESPACE}
+            ${E_FUNCTION} ${E_DIR}
+    DEPENDS ${sql} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.py
+    COMMENT "Embedding migrations from ${E_DIR}")
+  set(${out_var} ${out} PARENT_SCOPE)
 endfunction()

@@ -93,8 +93,8 @@ std::optional<Millis> ParseRfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 ||
-      static_cast<unsigned>(d) > DaysInMonth(y, static_cast<unsigned>(mo)) || h > 23 ||
-      mi > 59 || se > 59) {
+      static_cast<unsigned>(d) > DaysInMonth(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 ||
+      se > 59) {
     return std::nullopt;
   }
   std::size_t pos = 19;
@@ -139,7 +139,7 @@ std::string FormatRfc3339(Millis t, int offset_minutes) {
   int y = 0;
   unsigned m = 0, d = 0;
   CivilFromDays(day, y, m, d);
-  char buf[40];
+  char buf[64];
   if (offset_minutes == 0) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d,
                   static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),

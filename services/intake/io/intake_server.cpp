@@ -1,0 +1,308 @@
+#include "services/intake/io/intake_server.h"
+
+#include <chrono>
+#include <thread>
+
+#include "common/codec/frame.h"
+#include "common/log/log.h"
+#include "proto/common_codec.h"
+#include "proto/intake_codec.h"
+#include "proto/registry.h"
+
+namespace ducha::intake {
+namespace {
+
+namespace pc = proto::common;
+namespace pi = proto::intake;
+
+std::string Fnv1a(std::string_view bytes) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+std::string EncodeError(const Error& e, const std::string& correlation) {
+  pc::ErrorReply msg;
+  msg.code = e.code;
+  if (!e.field.empty()) msg.field = e.field;
+  msg.message = e.message.size() > 1000 ? e.message.substr(0, 1000) : e.message;
+  return pc::Encode(msg, correlation);
+}
+
+}  // namespace
+
+IntakeServer::IntakeServer(IntakeSettings settings, zmq::context_t& ctx,
+                           const campaign::Campaign& campaign, const auth::Registry& registry,
+                           const Clock& clock, db::DbSettings db)
+    : settings_(std::move(settings)),
+      ctx_(ctx),
+      campaign_(campaign),
+      registry_(registry),
+      clock_(clock),
+      db_(std::move(db)),
+      reply_endpoint_(fmt::format("inproc://intake-replies-{}", static_cast<void*>(this))) {}
+
+void IntakeServer::Bind() {
+  router_ = transport::MakeServerSocket(ctx_, zmq::socket_type::router, settings_.security);
+  router_.bind(settings_.endpoint);
+}
+
+std::string IntakeServer::BoundEndpoint() { return transport::ConnectableEndpoint(router_); }
+
+std::optional<auth::Identity> IntakeServer::IdentityOf(const std::string& user_id) const {
+  if (settings_.allow_plain && user_id == auth::kDevIdentity) {
+    auth::Identity dev;
+    dev.name = std::string(auth::kDevIdentity);
+    dev.role = auth::Role::kIntegration;
+    for (const auto& c : campaign_.channels()) dev.channels.push_back(c.name);
+    return dev;
+  }
+  return registry_.Find(user_id);
+}
+
+void IntakeServer::Reply(const std::vector<std::string>& route, const std::string& payload) {
+  std::vector<zmq::message_t> frames;
+  frames.reserve(route.size() + 1);
+  for (const auto& r : route) frames.emplace_back(r.data(), r.size());
+  frames.emplace_back(payload.data(), payload.size());
+  // A client that went away cannot be answered; its retry will get the same receipt.
+  transport::SendMessage(router_, frames);
+}
+
+void IntakeServer::RejectRequest(const std::vector<std::string>& route,
+                                 const std::string& correlation, const std::string& channel,
+                                 const Error& error) {
+  stats_.rejected.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(mu_);
+    ++rejected_[{channel, error.code}];
+  }
+  Reply(route, EncodeError(error, correlation));
+}
+
+void IntakeServer::HandleRequest(std::vector<zmq::message_t>& frames) {
+  stats_.requests.fetch_add(1, std::memory_order_relaxed);
+  // Frames: routing id, [empty delimiter from REQ clients], payload.
+  std::vector<std::string> route;
+  for (std::size_t i = 0; i + 1 < frames.size(); ++i) route.push_back(frames[i].to_string());
+  if (frames.size() == 3 && frames[1].size() != 0) {
+    RejectRequest({route.front()}, "", "",
+                  MakeError("malformed", "", "a request is one frame (after routing)"));
+    return;
+  }
+  zmq::message_t& body = frames.back();
+  std::string user_id;
+  try {
+    user_id = body.gets("User-Id");
+  } catch (const zmq::error_t&) {
+    user_id.clear();
+  }
+  const auto identity = IdentityOf(user_id);
+  if (!identity) {
+    RejectRequest(route, "", "",
+                  MakeError("unauthorized", "", "the client key is not registered or is revoked"));
+    return;
+  }
+  auto frame = proto::ParseMessage(body.to_string_view(), settings_.limits);
+  if (!frame) {
+    RejectRequest(route, "", "", frame.error());
+    return;
+  }
+  const std::string correlation(frame->id());
+  if (frame->type() != pi::SubmitReport::kType) {
+    RejectRequest(route, correlation, "",
+                  MakeError("unexpected_type", "type",
+                            "intake accepts " + std::string(pi::SubmitReport::kType) + ", not " +
+                                std::string(frame->type())));
+    return;
+  }
+  auto report = codec::DecodeAs<pi::SubmitReport>(*frame);
+  if (!report) {
+    RejectRequest(route, correlation, "", report.error());
+    return;
+  }
+  const std::string channel(pc::ToString(report->channel));
+  const timeutil::Millis now = clock_.Now();
+  if (auto ok = CheckSubmission(*report, *identity, campaign_, now, settings_.rules); !ok) {
+    RejectRequest(route, correlation, channel, ok.error());
+    return;
+  }
+  Pending p;
+  p.route = std::move(route);
+  p.correlation = correlation;
+  p.submission.integration = identity->name;
+  p.submission.received_at = now;
+  p.submission.jurisdiction = std::stoi(report->jurisdiction);
+  p.submission.severity = report->severity.value_or(pc::Severity::kGeneral);
+  p.submission.request_hash = Fnv1a(pi::Encode(*report));
+  p.submission.report = std::move(report).value();
+  {
+    std::lock_guard lock(mu_);
+    if (static_cast<int>(queue_.size()) >= settings_.max_queue) {
+      stats_.busy.fetch_add(1, std::memory_order_relaxed);
+      pc::BusyReply busy;
+      busy.retry_after_ms = settings_.busy_retry_after_ms;
+      busy.message = "intake is at capacity; retry with the same submission_id";
+      const auto payload = pc::Encode(busy, correlation);
+      // Reply outside the lock would be nicer, but the socket is ours and the call cannot block.
+      Reply(p.route, payload);
+      return;
+    }
+    queue_.push_back(std::move(p));
+  }
+  cv_.notify_one();
+}
+
+void IntakeServer::Run(std::stop_token stop) {
+  auto log = log::Get("intake.io");
+  zmq::socket_t replies(ctx_, zmq::socket_type::pair);
+  replies.set(zmq::sockopt::linger, 0);
+  replies.bind(reply_endpoint_);
+  std::stop_source io_done;
+  std::jthread writer([this, token = io_done.get_token()](std::stop_token) { WriterLoop(token); });
+
+  std::vector<zmq::message_t> frames;
+  auto pump_replies = [&] {
+    while (transport::RecvMessage(replies, frames, 64) != transport::RecvStatus::kNothing) {
+      transport::SendMessage(router_, frames);
+    }
+  };
+  log->info("intake serving on {}", BoundEndpoint());
+  while (!stop.stop_requested()) {
+    std::vector<zmq::pollitem_t> items{{router_.handle(), 0, ZMQ_POLLIN, 0},
+                                       {replies.handle(), 0, ZMQ_POLLIN, 0}};
+    transport::Poll(items, std::chrono::milliseconds(100));
+    if ((items[1].revents & ZMQ_POLLIN) != 0) pump_replies();
+    if ((items[0].revents & ZMQ_POLLIN) != 0) {
+      // Bounded burst so replies keep flowing under load.
+      for (int n = 0; n < 256; ++n) {
+        const auto st = transport::RecvMessage(router_, frames, 3);
+        if (st == transport::RecvStatus::kNothing) break;
+        try {
+          if (st == transport::RecvStatus::kTooManyFrames || frames.size() < 2) {
+            std::vector<std::string> route{frames.front().to_string()};
+            RejectRequest(route, "", "",
+                          MakeError("malformed", "", "a request is one frame (after routing)"));
+            continue;
+          }
+          HandleRequest(frames);
+        } catch (const std::exception& e) {
+          // One bad message never takes the service down.
+          log->error("request failed: {}", e.what());
+        }
+      }
+    }
+  }
+  // Drain: the writer commits what is queued, then stops; its replies still go out. If the
+  // database does not come back within the grace period the writer is aborted: what it held was
+  // not committed, and the integrations' retries (same submission ids) will be.
+  {
+    std::lock_guard lock(mu_);
+    draining_ = true;
+  }
+  io_done.request_stop();
+  cv_.notify_all();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  while (!writer_done_.load()) {
+    if (std::chrono::steady_clock::now() > deadline) writer_abort_.request_stop();
+    std::vector<zmq::pollitem_t> items{{replies.handle(), 0, ZMQ_POLLIN, 0}};
+    transport::Poll(items, std::chrono::milliseconds(20));
+    pump_replies();
+  }
+  writer.join();
+  pump_replies();
+  log->info("intake stopped");
+}
+
+void IntakeServer::WriterLoop(std::stop_token io_done) {
+  auto log = log::Get("intake.writer");
+  zmq::socket_t replies(ctx_, zmq::socket_type::pair);
+  replies.set(zmq::sockopt::linger, 0);
+  replies.connect(reply_endpoint_);
+  struct Done {
+    std::atomic<bool>& flag;
+    ~Done() { flag = true; }
+  } done{writer_done_};
+  db::Connection conn(db_, writer_abort_.get_token());
+  IntakeStore store(conn, campaign_);
+  auto last_flush = std::chrono::steady_clock::now();
+  for (;;) {
+    std::vector<Pending> batch;
+    RejectionCounts rejected;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(500),
+                   [&] { return !queue_.empty() || io_done.stop_requested(); });
+      const bool stopping = io_done.stop_requested();
+      const bool flush_due =
+          stopping || std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(1);
+      if (queue_.empty() && (rejected_.empty() || !flush_due)) {
+        if (stopping) return;
+        continue;
+      }
+      while (!queue_.empty() && static_cast<int>(batch.size()) < settings_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      rejected.swap(rejected_);
+    }
+    std::vector<Submission> subs;
+    subs.reserve(batch.size());
+    for (auto& p : batch) subs.push_back(p.submission);
+    std::vector<SubmitOutcome> outcomes;
+    try {
+      outcomes = store.CommitBatch(subs, rejected, clock_.Now());
+    } catch (const db::Stopped&) {
+      log->warn("stopping with {} uncommitted submissions; their retries will be accepted",
+                batch.size());
+      return;
+    } catch (const std::exception& e) {
+      // A permanent database error: nothing was committed. Answer each with an error so the
+      // integrations retry later with the same ids; never acknowledge what is not durable.
+      log->error("committing a batch of {} failed: {}", batch.size(), e.what());
+      for (auto& p : batch) {
+        const auto payload =
+            EncodeError(MakeError("internal", "", "the report could not be stored; retry later"),
+                        p.correlation);
+        std::vector<zmq::message_t> frames;
+        for (const auto& r : p.route) frames.emplace_back(r.data(), r.size());
+        frames.emplace_back(payload.data(), payload.size());
+        transport::SendMessage(replies, frames);
+      }
+      continue;
+    }
+    last_flush = std::chrono::steady_clock::now();
+    stats_.batches.fetch_add(1, std::memory_order_relaxed);
+    stats_.batch_items.fetch_add(batch.size(), std::memory_order_relaxed);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const SubmitOutcome& o = outcomes[i];
+      std::string payload;
+      if (o.error) {
+        stats_.rejected.fetch_add(1, std::memory_order_relaxed);
+        payload = EncodeError(*o.error, batch[i].correlation);
+      } else {
+        if (o.replay) {
+          stats_.replays.fetch_add(1, std::memory_order_relaxed);
+        } else if (o.receipt->duplicate_of) {
+          stats_.accepted_duplicate.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          stats_.accepted_new.fetch_add(1, std::memory_order_relaxed);
+        }
+        payload = pi::Encode(*o.receipt, batch[i].correlation);
+      }
+      std::vector<zmq::message_t> frames;
+      for (const auto& r : batch[i].route) frames.emplace_back(r.data(), r.size());
+      frames.emplace_back(payload.data(), payload.size());
+      // inproc PAIR within one process: blocks only if the io thread is far behind.
+      for (std::size_t f = 0; f < frames.size(); ++f) {
+        replies.send(frames[f],
+                     f + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      }
+    }
+  }
+}
+
+}  // namespace ducha::intake

@@ -1,0 +1,103 @@
+#pragma once
+// IntakeServer: the integration endpoint. Two threads:
+//  - the io thread owns the ROUTER socket (CURVE, authenticated by the ZAP handler). It decodes
+//    and checks each request (per-message failures are answered at once with {code, field,
+//    message}), and queues valid submissions for the writer — or answers "busy, retry after"
+//    when the queue is full, so overload never grows memory without bound;
+//  - the writer thread owns the database connection. It takes whatever is queued (up to
+//    max_batch), commits it as one transaction, and only then hands the receipts back to the io
+//    thread over an inproc PAIR socket. Nothing is acknowledged before its COMMIT.
+// Run() blocks until stop is requested; then the io thread stops taking requests, the writer
+// commits what is queued, its replies go out, and Run returns.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "common/auth/identity.h"
+#include "common/campaign/campaign.h"
+#include "common/clock/clock.h"
+#include "common/codec/frame.h"
+#include "common/db/db.h"
+#include "common/transport/transport.h"
+#include "services/intake/core/submission.h"
+#include "services/intake/store/intake_store.h"
+
+namespace ducha::intake {
+
+struct IntakeSettings {
+  std::string endpoint = "tcp://127.0.0.1:7101";
+  transport::ServerSecurity security;
+  bool allow_plain = false;
+  int max_batch = 256;
+  int max_queue = 8192;
+  int busy_retry_after_ms = 200;
+  // A report is at most a few tens of KiB (its fields' limits); anything much larger is refused
+  // before it is parsed.
+  codec::Limits limits{.max_frame_bytes = 256u << 10};
+  IntakeRules rules;
+};
+
+// Counters, read by the metrics exporter and by tests.
+struct IntakeStats {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> accepted_new{0};
+  std::atomic<std::uint64_t> accepted_duplicate{0};
+  std::atomic<std::uint64_t> replays{0};
+  std::atomic<std::uint64_t> rejected{0};
+  std::atomic<std::uint64_t> busy{0};
+  std::atomic<std::uint64_t> batches{0};
+  std::atomic<std::uint64_t> batch_items{0};
+};
+
+class IntakeServer {
+ public:
+  IntakeServer(IntakeSettings settings, zmq::context_t& ctx, const campaign::Campaign& campaign,
+               const auth::Registry& registry, const Clock& clock, db::DbSettings db);
+
+  // Binds the endpoint (so the caller can run the CURVE self-test against it before Run).
+  void Bind();
+  std::string BoundEndpoint();
+  void Run(std::stop_token stop);
+  const IntakeStats& stats() const { return stats_; }
+
+ private:
+  struct Pending {
+    std::vector<std::string> route;  // routing frames up to and including any empty delimiter
+    std::string correlation;
+    Submission submission;
+  };
+
+  void HandleRequest(std::vector<zmq::message_t>& frames);
+  void Reply(const std::vector<std::string>& route, const std::string& payload);
+  void RejectRequest(const std::vector<std::string>& route, const std::string& correlation,
+                     const std::string& channel, const Error& error);
+  void WriterLoop(std::stop_token io_done);
+  std::optional<auth::Identity> IdentityOf(const std::string& user_id) const;
+
+  IntakeSettings settings_;
+  zmq::context_t& ctx_;
+  const campaign::Campaign& campaign_;
+  const auth::Registry& registry_;
+  const Clock& clock_;
+  db::DbSettings db_;
+  zmq::socket_t router_;
+  std::string reply_endpoint_;
+  IntakeStats stats_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  RejectionCounts rejected_;
+  bool draining_ = false;
+  std::atomic<bool> writer_done_{false};
+  std::stop_source writer_abort_;
+};
+
+}  // namespace ducha::intake

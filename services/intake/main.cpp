@@ -1,0 +1,85 @@
+// ducha-intake: wires the intake service together. All decisions live in core/, persistence in
+// store/, sockets in io/; this file only reads settings and starts the parts in order.
+
+#include <zmq.hpp>
+
+#include "common/campaign/loader.h"
+#include "common/db/migrate.h"
+#include "common/log/log.h"
+#include "common/ref/ref_store.h"
+#include "common/stream/outbox.h"
+#include "common/svc/runtime.h"
+#include "common/transport/zap.h"
+#include "services/intake/io/intake_server.h"
+#include "services/intake/migrations.h"
+
+int main(int argc, char** argv) {
+  using namespace ducha;
+  std::stop_source stop;
+  svc::SignalWatcher signals(stop);
+  Config config = svc::LoadConfigOrExit(argc, argv, "intake");
+  const svc::CommonSettings common = svc::ReadCommon(config, "intake");
+  intake::IntakeSettings settings;
+  settings.endpoint = config.String("intake.endpoint", settings.endpoint);
+  settings.max_batch = static_cast<int>(config.Int("intake.max_batch", 256, 1, 4096));
+  settings.max_queue = static_cast<int>(config.Int("intake.max_queue", 8192, 16, 1'000'000));
+  settings.busy_retry_after_ms =
+      static_cast<int>(config.Int("intake.busy_retry_after_ms", 200, 1, 60000));
+  settings.rules.max_clock_skew_ms = config.Int("intake.max_clock_skew_ms", 300000, 0, 86400000);
+  settings.security = common.security;
+  settings.allow_plain = common.allow_plain;
+  if (auto ok = config.Finish(); !ok) svc::Die("intake", ok.error().message);
+
+  auto log = log::Get("intake");
+  auto campaign = campaign::LoadCampaign(common.campaign_dir);
+  if (!campaign) {
+    svc::Die("intake", "campaign " + common.campaign_dir + ": " + campaign.error().field + ": " +
+                           campaign.error().message);
+  }
+  log->info("campaign {} version {} loaded", campaign->info().id, campaign->info().version);
+  if (common.allow_plain) {
+    log->warn("transport.allow_plain is set: clients are NOT authenticated (development only)");
+  }
+
+  try {
+    db::Connection conn(common.db, stop.get_token());
+    log->info("connecting to the database");
+    conn.ConnectWithRetry();
+    db::Migrate(conn, "intake", "outbox", stream::OutboxMigrations());
+    db::Migrate(conn, "intake", "service", intake::Migrations());
+
+    auth::Registry registry;
+    ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));
+    identities.Start();
+    std::unique_ptr<Clock> clock;
+    if (common.fleet_clock) {
+      clock = std::make_unique<ref::FleetClock>(common.db, std::chrono::milliseconds(200));
+    } else {
+      clock = std::make_unique<SystemClock>();
+    }
+
+    zmq::context_t ctx;
+    // The ZAP handler must be bound before the server socket exists (fail closed).
+    transport::ZapHandler zap(
+        ctx, [&](std::string_view mechanism, std::string_view key) -> std::optional<std::string> {
+          if (mechanism == "NULL") {
+            return common.allow_plain ? std::optional<std::string>(auth::kDevIdentity)
+                                      : std::nullopt;
+          }
+          return registry.IdentityForKey(key);
+        });
+    intake::IntakeServer server(settings, ctx, *campaign, registry, *clock, common.db);
+    server.Bind();
+    if (!common.allow_plain) {
+      auto self_test = transport::SelfTestRejectsUnknownKey(
+          ctx, server.BoundEndpoint(), transport::PublicKeyOf(common.security.secret_key_z85), zap);
+      if (!self_test) svc::Die("intake", self_test.error().message);
+      log->info("CURVE self-test passed: an unknown key is refused");
+    }
+    server.Run(stop.get_token());
+    identities.Stop();
+  } catch (const db::Stopped&) {
+    log->info("stopped before the database became available");
+  }
+  return 0;
+}
