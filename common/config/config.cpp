@@ -167,7 +167,7 @@ double Config::Double(const std::string& key, double fallback, double min, doubl
     AddError(key, "'" + *v + "' is not a number");
     return fallback;
   }
-  if (d < min || d > max) {
+  if (!(d >= min && d <= max)) {  // written so that NaN ("nan" parses) fails the check too
     AddError(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
                       ", got " + *v);
     return fallback;

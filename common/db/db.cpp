@@ -1,6 +1,7 @@
 #include "common/db/db.h"
 
 #include <cstring>
+#include <typeinfo>
 
 namespace ducha::db {
 
@@ -11,6 +12,10 @@ ErrorKind Classify(const std::exception& e) {
     return ErrorKind::kRetryable;
   }
   if (const auto* se = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    // libpqxx 6.4 throws specific subclasses (unique_violation, insufficient_privilege,
+    // syntax_error, ...) without filling in sqlstate(), so an empty SQLSTATE means "server
+    // crash" only on the plain sql_error class itself.
+    if (typeid(e) != typeid(pqxx::sql_error)) return ErrorKind::kPermanent;
     const std::string& state = se->sqlstate();
     if (state.empty() || state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0 ||
         state == "40001" || state == "40P01" || state == "53300") {

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The README's main command: on a fresh Debian 12 machine, installs the dependencies, builds the
+# release preset, starts a throwaway PostgreSQL in .local/, bootstraps roles and keys, starts the
+# fleet on the simulated campaign clock, and drives the demo campaign through the public
+# interfaces. Ctrl-C stops everything cleanly and removes the throwaway database.
+#
+#   deploy/local/run.sh            run until Ctrl-C
+#   deploy/local/run.sh --once     run the demo, print the summary, stop (used in CI smoke runs)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+once=0
+[ "${1:-}" = "--once" ] && once=1
+
+deploy/local/install-deps.sh
+if [ -z "${DUCHA_BIN_DIR:-}" ]; then
+  echo "== building (preset release)"
+  cmake --preset release >/dev/null
+  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-ctl >/dev/null
+fi
+# DUCHA_BIN_DIR: run binaries from another build tree (developers iterating on a debug build).
+bin="${DUCHA_BIN_DIR:-$root/build/release/services}"
+
+state="$root/.local"
+pgdir="$state/pg"
+rm -rf "$state"
+mkdir -p "$state/keys" "$state/logs"
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo
+  echo "== stopping"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  deploy/local/pg.sh destroy "$pgdir" || true
+  echo "stopped; throwaway database removed"
+}
+trap cleanup EXIT INT TERM
+
+echo "== throwaway PostgreSQL in $pgdir"
+deploy/local/pg.sh init "$pgdir" >/dev/null
+deploy/local/pg.sh start "$pgdir"
+port=$(cat "$pgdir/port")
+base="host=$pgdir/run port=$port"
+ctl="$bin/ctl/ducha-ctl"
+"$ctl" db bootstrap --admin-url "$base user=postgres"
+export DUCHA_CTL_DB_URL="$base dbname=ducha user=ducha_ref"
+
+echo "== keys"
+"$ctl" keys create intake-server --role service --out "$state/keys/intake-server.key" >/dev/null
+"$ctl" keys create demo-web-platform --role integration \
+  --channels citizen_web,citizen_hotline --out "$state/keys/demo-web-platform.key"
+"$ctl" keys create demo-inspection-groups --role integration \
+  --channels supervision_group,covert_group,central_media,ministry_supervision,interview_followup,provincial_inspection,enforcement_bureau \
+  --out "$state/keys/demo-inspection-groups.key"
+# The demo campaign runs in round 3 (2017-11-20 .. 12-04) on the simulated clock.
+"$ctl" clock set 2017-11-22T09:00:00+08:00
+
+intake_port=$(deploy/local/pg.sh freeport)
+cat >"$state/intake.conf" <<CONF
+[log]
+level = info
+[db]
+url = $base dbname=ducha user=ducha_intake
+[campaign]
+dir = $root/deploy/campaigns/hebei-2017-2018
+[transport]
+secret_key_file = $state/keys/intake-server.key
+[clock]
+source = fleet
+[intake]
+endpoint = tcp://127.0.0.1:$intake_port
+CONF
+
+echo "== starting the fleet"
+"$bin/intake/ducha-intake" --config "$state/intake.conf" >"$state/logs/intake.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  grep -q "intake serving" "$state/logs/intake.log" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q "intake serving" "$state/logs/intake.log" || { cat "$state/logs/intake.log"; exit 1; }
+echo "intake on tcp://127.0.0.1:$intake_port (log: $state/logs/intake.log)"
+
+echo "== demo: reports through the integration API"
+submit() {
+  "$ctl" submit "$1" --endpoint "tcp://127.0.0.1:$intake_port" \
+    --server-key "$state/keys/intake-server.key.pub" --key-file "$state/keys/$2.key"
+}
+for f in deploy/local/demo/reports/*.json; do
+  case "$(basename "$f")" in
+    group-*|media-*) who=demo-inspection-groups ;;
+    *) who=demo-web-platform ;;
+  esac
+  printf '%-40s ' "$(basename "$f")"
+  submit "$f" "$who" || true
+done
+echo
+echo "== funnel (received -> valid -> merged -> new problems)"
+psql "$base dbname=ducha user=postgres" -qAt -F ' | ' -c \
+  "SELECT day, channel, received, valid, merged, new_problems FROM intake.funnel ORDER BY 1, 2"
+
+cat <<MSG
+
+Where to look:
+  logs        $state/logs/
+  database    psql "$base dbname=ducha user=postgres"   (schemas intake, ref, ...)
+  operator    DUCHA_CTL_DB_URL="$DUCHA_CTL_DB_URL" $ctl keys list
+  submit      $ctl submit FILE.json --endpoint tcp://127.0.0.1:$intake_port \\
+                --server-key $state/keys/intake-server.key.pub --key-file $state/keys/demo-web-platform.key
+MSG
+
+if [ "$once" = 1 ]; then exit 0; fi
+echo "Running. Press Ctrl-C to stop."
+while true; do sleep 1; done

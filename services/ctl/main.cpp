@@ -1,0 +1,371 @@
+// ducha-ctl: the operator CLI. A client of the services and the one writer of the reference
+// schema (identities, the fleet clock). Output is a human-readable table by default and JSON
+// with --json, for scripts.
+//
+//   ducha-ctl db bootstrap --admin-url URL        roles, schemas, reference schema (idempotent)
+//   ducha-ctl keys create NAME --role R [--channels a,b] [--scope c,d] --out FILE
+//   ducha-ctl keys list | keys revoke NAME [--key PUBLIC]
+//   ducha-ctl clock show | clock set TIME | clock advance DURATION | clock off
+//   ducha-ctl submit FILE.json --endpoint E --server-key FILE --key-file FILE [--plain]
+//
+// The database URL comes from --db-url or DUCHA_CTL_DB_URL (role ducha_ref for writes).
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "common/auth/identity.h"
+#include "common/base/time.h"
+#include "common/db/db.h"
+#include "common/db/migrate.h"
+#include "common/log/log.h"
+#include "common/ref/ref_store.h"
+#include "common/svc/runtime.h"
+#include "common/transport/transport.h"
+#include "services/ctl/json_msgpack.h"
+
+namespace ducha::ctl {
+namespace {
+
+constexpr const char* kServices[] = {"intake", "dispatch", "tracking", "review", "bulletin"};
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  bool json = false;
+
+  std::string Opt(const std::string& name, const std::string& fallback = "") const {
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+  }
+  bool Flag(const std::string& name) const { return options.count(name) != 0; }
+};
+
+[[noreturn]] void Fail(const std::string& code, const std::string& message) {
+  std::fprintf(stderr, "error: %s: %s\n", code.c_str(), message.c_str());
+  std::exit(1);
+}
+
+Args ParseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "--json") {
+      a.json = true;
+    } else if (s == "--plain") {
+      a.options["plain"] = "1";
+    } else if (s.rfind("--", 0) == 0) {
+      const auto eq = s.find('=');
+      if (eq != std::string::npos) {
+        a.options[s.substr(2, eq - 2)] = s.substr(eq + 1);
+      } else if (i + 1 < argc) {
+        a.options[s.substr(2)] = argv[++i];
+      } else {
+        Fail("usage", "option " + s + " needs a value");
+      }
+    } else {
+      a.positional.push_back(s);
+    }
+  }
+  return a;
+}
+
+std::string DbUrl(const Args& a) {
+  std::string url = a.Opt("db-url");
+  if (url.empty()) {
+    if (const char* env = std::getenv("DUCHA_CTL_DB_URL")) url = env;
+  }
+  if (url.empty()) Fail("usage", "no database: pass --db-url URL or set DUCHA_CTL_DB_URL");
+  return url;
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+int DbBootstrap(const Args& a) {
+  const std::string admin = a.Opt("admin-url");
+  if (admin.empty()) Fail("usage", "db bootstrap needs --admin-url URL (a superuser)");
+  const std::string dbname = a.Opt("db", "ducha");
+  db::EnsureDatabase(admin + " dbname=postgres", dbname);
+  db::Bootstrap(admin + " dbname=" + dbname,
+                std::vector<std::string>(std::begin(kServices), std::end(kServices)));
+  std::stop_source stop;
+  db::Connection ref(db::DbSettings{admin + " dbname=" + dbname + " user=ducha_ref", "ducha-ctl"},
+                     stop.get_token());
+  const auto report = db::Migrate(ref, "ref", "ref", ref::RefMigrations());
+  if (a.json) {
+    std::cout << nlohmann::json{{"database", dbname}, {"ref_migrations_applied", report.applied}}
+              << "\n";
+  } else {
+    std::cout << "database " << dbname
+              << ": roles and schemas ready (ref migrations applied: " << report.applied << ")\n";
+  }
+  return 0;
+}
+
+void WriteFile(const std::string& path, const std::string& text, mode_t mode) {
+  std::ofstream f(path, std::ios::trunc);
+  if (!f) Fail("io_error", "cannot write " + path);
+  f << text << "\n";
+  f.close();
+  ::chmod(path.c_str(), mode);
+}
+
+int KeysCreate(const Args& a) {
+  if (a.positional.size() < 3) Fail("usage", "keys create NAME --role ROLE --out FILE");
+  ref::NewIdentity id;
+  id.name = a.positional[2];
+  const auto role = auth::ParseRole(a.Opt("role"));
+  if (!role) {
+    Fail("invalid_role",
+         "--role must be one of integration, body, enforcement_bureau, "
+         "commissioner_office, supervision_center, operator, service");
+  }
+  id.role = *role;
+  id.channels = SplitList(a.Opt("channels"));
+  id.scope = SplitList(a.Opt("scope"));
+  id.note = a.Opt("note");
+  const std::string out = a.Opt("out");
+  if (out.empty()) Fail("usage", "keys create needs --out FILE (the secret key is written there)");
+  const auto keys = transport::GenerateKeyPair();
+  std::stop_source stop;
+  db::Connection conn(db::DbSettings{DbUrl(a), "ducha-ctl"}, stop.get_token());
+  const Status st =
+      conn.Transact([&](pqxx::work& w) { return ref::RegisterKey(w, id, keys.public_z85); });
+  if (!st) Fail(st.error().code, st.error().message);
+  WriteFile(out, keys.secret_z85, 0600);
+  WriteFile(out + ".pub", keys.public_z85, 0644);
+  if (a.json) {
+    std::cout << nlohmann::json{{"identity", id.name},
+                                {"public_key", keys.public_z85},
+                                {"secret_key_file", out}}
+              << "\n";
+  } else {
+    std::cout << "identity " << id.name << " (" << auth::RoleName(id.role) << "): public key "
+              << keys.public_z85 << ", secret key in " << out << "\n";
+  }
+  return 0;
+}
+
+int KeysList(const Args& a) {
+  std::stop_source stop;
+  db::Connection conn(db::DbSettings{DbUrl(a), "ducha-ctl"}, stop.get_token());
+  const pqxx::result r = conn.Read([](pqxx::read_transaction& t) {
+    return t.exec(
+        "SELECT i.name, i.role, array_to_string(i.channels, ','), array_to_string(i.scope, ','), "
+        "coalesce(k.public_key, ''), (i.revoked_at IS NOT NULL OR k.revoked_at IS NOT NULL) "
+        "FROM ref.identity i LEFT JOIN ref.identity_key k ON k.identity = i.name "
+        "ORDER BY i.name, k.created_at");
+  });
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : r) {
+    rows.push_back({{"identity", row[0].as<std::string>()},
+                    {"role", row[1].as<std::string>()},
+                    {"channels", row[2].as<std::string>()},
+                    {"scope", row[3].as<std::string>()},
+                    {"public_key", row[4].as<std::string>()},
+                    {"revoked", row[5].as<bool>()}});
+  }
+  if (a.json) {
+    std::cout << rows.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-28s %-20s %-8s %-40s\n", "IDENTITY", "ROLE", "STATE", "PUBLIC KEY");
+  for (const auto& row : rows) {
+    std::printf("%-28s %-20s %-8s %-40s\n", row["identity"].get<std::string>().c_str(),
+                row["role"].get<std::string>().c_str(),
+                row["revoked"].get<bool>() ? "revoked" : "active",
+                row["public_key"].get<std::string>().c_str());
+  }
+  return 0;
+}
+
+int KeysRevoke(const Args& a) {
+  if (a.positional.size() < 3) Fail("usage", "keys revoke NAME [--key PUBLIC]");
+  std::stop_source stop;
+  db::Connection conn(db::DbSettings{DbUrl(a), "ducha-ctl"}, stop.get_token());
+  const Status st =
+      conn.Transact([&](pqxx::work& w) { return ref::Revoke(w, a.positional[2], a.Opt("key")); });
+  if (!st) Fail(st.error().code, st.error().message);
+  std::cout << "revoked "
+            << (a.Opt("key").empty() ? "identity " + a.positional[2] : "key " + a.Opt("key"))
+            << " (services drop it within seconds, without a restart)\n";
+  return 0;
+}
+
+std::optional<timeutil::Millis> ParseDuration(const std::string& s) {
+  if (s.size() < 2) return std::nullopt;
+  const char unit = s.back();
+  char* end = nullptr;
+  const double n = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() - 1 || n < 0) return std::nullopt;
+  const double ms = unit == 's'   ? 1000.0
+                    : unit == 'm' ? 60'000.0
+                    : unit == 'h' ? 3'600'000.0
+                    : unit == 'd' ? 86'400'000.0
+                                  : -1;
+  if (ms < 0) return std::nullopt;
+  return static_cast<timeutil::Millis>(n * ms);
+}
+
+int Clock(const Args& a) {
+  const std::string verb = a.positional.size() > 1 ? a.positional[1] : "show";
+  std::stop_source stop;
+  db::Connection conn(db::DbSettings{DbUrl(a), "ducha-ctl"}, stop.get_token());
+  if (verb == "set" || verb == "advance" || verb == "off") {
+    const Status st = conn.Transact([&](pqxx::work& w) -> Status {
+      const auto row = w.exec("SELECT enabled, now_ms FROM ref.sim_clock")[0];
+      const timeutil::Millis cur = row[1].as<timeutil::Millis>();
+      if (verb == "off") return ref::SetSimulatedClock(w, false, cur);
+      if (a.positional.size() < 3)
+        return MakeError("usage", "", "clock " + verb + " needs a value");
+      if (verb == "set") {
+        const auto t = timeutil::ParseRfc3339(a.positional[2]);
+        if (!t) return MakeError("invalid_time", "", "'" + a.positional[2] + "' is not RFC 3339");
+        return ref::SetSimulatedClock(w, true, *t);
+      }
+      const auto d = ParseDuration(a.positional[2]);
+      if (!d) return MakeError("invalid_duration", "", "use e.g. 90s, 15m, 6h, 2d");
+      if (!row[0].as<bool>()) {
+        return MakeError("clock_off", "", "the simulated clock is off; 'clock set' it first");
+      }
+      return ref::SetSimulatedClock(w, true, cur + *d);
+    });
+    if (!st) Fail(st.error().code, st.error().message);
+  } else if (verb != "show") {
+    Fail("usage", "clock show | set TIME | advance DURATION | off");
+  }
+  const auto row = conn.Read([](pqxx::read_transaction& t) {
+    return t.exec("SELECT enabled, now_ms FROM ref.sim_clock")[0];
+  });
+  const bool enabled = row[0].as<bool>();
+  const std::string now = timeutil::FormatRfc3339(row[1].as<timeutil::Millis>(), 480);
+  if (a.json) {
+    std::cout << nlohmann::json{{"simulated", enabled}, {"now", enabled ? now : ""}} << "\n";
+  } else {
+    std::cout << (enabled ? "simulated clock: " + now
+                          : std::string("system clock (simulation off)"))
+              << "\n";
+  }
+  return 0;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) Fail("io_error", "cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+int Submit(const Args& a) {
+  if (a.positional.size() < 2) Fail("usage", "submit FILE.json --endpoint E ...");
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(ReadText(a.positional[1]));
+  } catch (const std::exception& e) {
+    Fail("malformed_json", a.positional[1] + ": " + e.what());
+  }
+  const std::string endpoint = a.Opt("endpoint", "tcp://127.0.0.1:7101");
+  transport::ClientSecurity sec;
+  sec.curve = !a.Flag("plain");
+  if (sec.curve) {
+    sec.server_public_z85 = ReadText(a.Opt("server-key"));
+    const auto secret = svc::ReadSecretKeyFile(a.Opt("key-file"));
+    if (!secret) Fail("bad_key", "--key-file must hold a 40-character Z85 secret key");
+    sec.client.secret_z85 = *secret;
+    sec.client.public_z85 = transport::PublicKeyOf(*secret);
+  }
+  const std::string frame =
+      EnvelopeFromJson("intake.submit_report", 1, 0, a.Opt("id", "ctl-submit"), body);
+  const int retries = std::stoi(a.Opt("retries", "3"));
+  const auto timeout = std::chrono::milliseconds(std::stoi(a.Opt("timeout-ms", "5000")));
+  zmq::context_t ctx;
+  // Lazy Pirate: the request carries the integration's submission_id, so resending after a
+  // timeout is safe: the service answers a retry with the same receipt.
+  for (int attempt = 1; attempt <= retries; ++attempt) {
+    zmq::socket_t sock = transport::MakeClientSocket(ctx, zmq::socket_type::dealer, sec);
+    sock.connect(endpoint);
+    zmq::message_t m(frame.data(), frame.size());
+    (void)sock.send(m, zmq::send_flags::none);
+    std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
+    if (transport::Poll(items, timeout) > 0) {
+      std::vector<zmq::message_t> frames;
+      transport::RecvMessage(sock, frames, 8);
+      const nlohmann::json reply = FrameToJson(frames.back().to_string_view());
+      if (a.json) {
+        std::cout << reply.dump(2) << "\n";
+      } else {
+        const std::string type = reply.value("type", "");
+        const auto& b = reply["body"];
+        if (type == "intake.receipt") {
+          std::cout << "accepted: report " << b["report_id"] << " ("
+                    << b["receipt_no"].get<std::string>() << "), "
+                    << b["outcome"].get<std::string>();
+          if (b.contains("duplicate_of")) std::cout << " of report " << b["duplicate_of"];
+          std::cout << "\n";
+        } else {
+          std::cout << type << ": " << b.dump() << "\n";
+        }
+      }
+      return reply.value("type", "") == "intake.receipt" ? 0 : 1;
+    }
+    std::fprintf(stderr, "no reply within %lld ms (attempt %d of %d)\n",
+                 static_cast<long long>(timeout.count()), attempt, retries);
+  }
+  Fail("timeout", "intake did not answer at " + endpoint);
+}
+
+int Usage() {
+  std::puts(
+      "usage: ducha-ctl [--json] COMMAND ...\n"
+      "  db bootstrap --admin-url URL [--db NAME]\n"
+      "  keys create NAME --role ROLE [--channels a,b] [--scope c,d] --out FILE\n"
+      "  keys list\n"
+      "  keys revoke NAME [--key PUBLIC]\n"
+      "  clock show | clock set TIME | clock advance DURATION | clock off\n"
+      "  submit FILE.json [--endpoint E] [--server-key FILE --key-file FILE | --plain]\n"
+      "database: --db-url URL or DUCHA_CTL_DB_URL (role ducha_ref for writes)");
+  return 2;
+}
+
+}  // namespace
+}  // namespace ducha::ctl
+
+int main(int argc, char** argv) {
+  using namespace ducha::ctl;
+  ducha::log::Init({"warn", false});
+  const Args a = ParseArgs(argc, argv);
+  if (a.positional.empty()) return Usage();
+  const std::string& cmd = a.positional[0];
+  const std::string sub = a.positional.size() > 1 ? a.positional[1] : "";
+  try {
+    if (cmd == "db" && sub == "bootstrap") return DbBootstrap(a);
+    if (cmd == "keys" && sub == "create") return KeysCreate(a);
+    if (cmd == "keys" && sub == "list") return KeysList(a);
+    if (cmd == "keys" && sub == "revoke") return KeysRevoke(a);
+    if (cmd == "clock") return Clock(a);
+    if (cmd == "submit") return Submit(a);
+  } catch (const std::exception& e) {
+    Fail("failed", e.what());
+  }
+  return Usage();
+}
