@@ -126,8 +126,7 @@ Options ParseOptions(int argc, char** argv) {
       Fail("unknown argument " + arg);
     }
   }
-  if (o.pg_dir.empty() || o.intake_binary.empty() || o.campaign_dir.empty() ||
-      o.work_dir.empty()) {
+  if (o.pg_dir.empty() || o.intake_binary.empty() || o.campaign_dir.empty() || o.work_dir.empty()) {
     Fail(
         "usage: intake_bench --pg-dir DIR --intake BIN --campaign DIR --work DIR [--clients N] "
         "[--warmup S] [--duration S] [--paced S] [--pgbench-seconds S] [--profile S (0: off)] "
@@ -365,8 +364,8 @@ ReplyInfo Classify(const std::string& bytes) {
       out.error = "undecodable receipt: " + r.error().message;
       return out;
     }
-    out.kind = r->outcome == pi::ReceiptOutcome::kDuplicate ? ReplyKind::kDuplicate
-                                                            : ReplyKind::kReceipt;
+    out.kind =
+        r->outcome == pi::ReceiptOutcome::kDuplicate ? ReplyKind::kDuplicate : ReplyKind::kReceipt;
   } else if (frame->type() == pc::BusyReply::kType) {
     out.kind = ReplyKind::kBusy;
     if (auto b = codec::DecodeAs<pc::BusyReply>(*frame)) out.retry_after_ms = b->retry_after_ms;
@@ -394,8 +393,7 @@ class ReportMaker {
     static constexpr std::array<const char*, 4> kTitles = {
         "燃煤小锅炉仍在使用", "企业夜间偷排废气", "工地裸土未覆盖，扬尘严重", "散煤销售点仍在营业"};
     const auto& counties = campaign_.counties();
-    const auto& county =
-        counties[(static_cast<std::size_t>(client_) * 7 + seq) % counties.size()];
+    const auto& county = counties[(static_cast<std::size_t>(client_) * 7 + seq) % counties.size()];
     std::uniform_real_distribution<double> dlat(-0.22, 0.22), dlon(-0.28, 0.28);
     std::uniform_int_distribution<std::int64_t> seconds(0, 20 * 3600), delay(60, 3 * 3600);
     pi::SubmitReport r;
@@ -405,8 +403,8 @@ class ReportMaker {
     r.category = pc::kCategoryValues[rng_() % pc::kCategoryValues.size()];
     r.severity = pc::kSeverityValues[rng_() % pc::kSeverityValues.size()];
     r.title = kTitles[rng_() % kTitles.size()];
-    r.description = fmt::format("{}群众来电反映：{}，请核查处理。（编号 {}）", county.name,
-                                r.title, r.submission_id);
+    r.description = fmt::format("{}群众来电反映：{}，请核查处理。（编号 {}）", county.name, r.title,
+                                r.submission_id);
     r.observed_at = day_start_ + seconds(rng_) * 1000;
     r.reported_at = r.observed_at + delay(rng_) * 1000;
     pc::GeoPoint at{county.lat + dlat(rng_), county.lon + dlon(rng_)};
@@ -484,8 +482,8 @@ ClientTally RunClosedLoop(const LoadContext& lc, int client, const std::string& 
       std::optional<ReplyInfo> reply;
       const auto deadline = sent_at + kReplyTimeout;
       while (!reply && SteadyClock::now() < deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - SteadyClock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
         auto bytes = c.Receive(std::max(left, std::chrono::milliseconds(1)));
         if (!bytes) continue;
         ReplyInfo info = Classify(*bytes);
@@ -815,8 +813,9 @@ void PrintCounters(const char* name, const ServerCounters& a, const ServerCounte
       "  {:<11} commits/s {:>7.1f}  WAL fsyncs/s {:>7.1f} (mean {:.2f} ms each)  WAL {:.0f} "
       "KiB/s\n",
       name, (b.xact_commit - a.xact_commit) / seconds, (b.wal_sync - a.wal_sync) / seconds,
-      b.wal_sync > a.wal_sync ? (b.wal_sync_time_ms - a.wal_sync_time_ms) / (b.wal_sync - a.wal_sync)
-                              : 0.0,
+      b.wal_sync > a.wal_sync
+          ? (b.wal_sync_time_ms - a.wal_sync_time_ms) / (b.wal_sync - a.wal_sync)
+          : 0.0,
       (b.wal_bytes - a.wal_bytes) / 1024.0 / seconds);
   fmt::print(
       "  {:<11} intake batches {} of mean {:.1f} reports (p50 {:.0f}, p90 {:.0f}, max {:.0f})\n",
@@ -887,9 +886,8 @@ int Run(const Options& o) {
     c0 = ReadServerCounters(pg);
     c_cpu.emplace(intake.pid(), writer);
   });
-  ClientTally closed = RunClients(o.clients, [&](int i) {
-    return RunClosedLoop(lc, i, i < 0 ? "" : "m", c_window, c_end);
-  });
+  ClientTally closed =
+      RunClients(o.clients, [&](int i) { return RunClosedLoop(lc, i, "m", c_window, c_end); });
   marker.join();
   const ServerCounters c1 = ReadServerCounters(pg);
   const CpuUse closed_cpu = c_cpu->Finish();
@@ -905,7 +903,7 @@ int Run(const Options& o) {
   if (half_rate > 0) {
     const auto interval = std::chrono::duration_cast<SteadyClock::duration>(
         std::chrono::duration<double>(static_cast<double>(o.clients) / half_rate));
-    const TimePoint p_start = SteadyClock::now() + std::chrono::milliseconds(200);
+    const TimePoint p_start = SteadyClock::now() + std::chrono::milliseconds(500);
     const TimePoint p_end = p_start + std::chrono::seconds(o.paced_s);
     p0 = ReadServerCounters(pg);
     CpuMeter meter(intake.pid(), writer);
@@ -924,7 +922,8 @@ int Run(const Options& o) {
     ActivitySampler sampler(pg, *writer, std::chrono::milliseconds(5));
     const TimePoint x_start = SteadyClock::now();
     const TimePoint x_end = x_start + std::chrono::seconds(o.profile_s);
-    profiled = RunClients(o.clients, [&](int i) { return RunClosedLoop(lc, i, "x", x_start, x_end); });
+    profiled =
+        RunClients(o.clients, [&](int i) { return RunClosedLoop(lc, i, "x", x_start, x_end); });
     profile = sampler.Finish();
   }
 
@@ -979,8 +978,8 @@ int Run(const Options& o) {
   fmt::print("  {:<44} {:>12.2f}\n", "half-load p50 reply latency, ms",
              Percentile(paced.latencies_ms, 0.50));
   fmt::print("  {:<44} {:>12.2f}   <= {:.0f}  {}\n", "half-load p99 reply latency, ms", paced_p99,
-             kHalfLoadP99TargetMs, Verdict(!paced.latencies_ms.empty() &&
-                                           paced_p99 <= kHalfLoadP99TargetMs));
+             kHalfLoadP99TargetMs,
+             Verdict(!paced.latencies_ms.empty() && paced_p99 <= kHalfLoadP99TargetMs));
   fmt::print("  {:<44} {:>12}\n", "half-load busy replies / errors",
              fmt::format("{} / {}", paced.busy, paced.errors));
   fmt::print("  {:<44} {:>12}\n", "receipts received by the clients (all phases)", receipts);
