@@ -196,9 +196,9 @@ class Cluster {
 std::vector<transport::KeyPair> SetUpDatabase(const Cluster& pg, int clients) {
   db::EnsureDatabase(pg.Url("postgres", "postgres"), "ducha");
   db::Bootstrap(pg.Admin(), {"intake"});
-  std::stop_source stop;
+  // Set-up is never cancelled: a token without a source cannot be stopped.
   db::Connection ref(db::DbSettings{pg.Url("ducha", "ducha_ref"), "intake-bench"},
-                     stop.get_token());
+                     std::stop_token{});
   db::Migrate(ref, "ref", "ref", ref::RefMigrations());
   std::vector<transport::KeyPair> keys;
   for (int i = 0; i < clients; ++i) keys.push_back(transport::GenerateKeyPair());
