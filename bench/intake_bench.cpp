@@ -195,6 +195,13 @@ class Cluster {
 // Database, roles, ref schema, identities and clock; returns the clients' key pairs.
 std::vector<transport::KeyPair> SetUpDatabase(const Cluster& pg, int clients) {
   db::EnsureDatabase(pg.Url("postgres", "postgres"), "ducha");
+  {
+    // Times each WAL fsync (pg_stat_wal.wal_sync_time) for the details; costs two clock reads.
+    pqxx::connection c{pg.Url("postgres", "postgres")};
+    pqxx::nontransaction n{c};
+    n.exec("ALTER SYSTEM SET track_wal_io_timing = on");
+    n.exec("SELECT pg_reload_conf()");
+  }
   db::Bootstrap(pg.Admin(), {"intake"});
   // Set-up is never cancelled: a token without a source cannot be stopped.
   db::Connection ref(db::DbSettings{pg.Url("ducha", "ducha_ref"), "intake-bench"},
@@ -225,6 +232,7 @@ class IntakeProcess {
  public:
   IntakeProcess(const std::string& binary, const std::string& config, const std::string& log) {
     log_path_ = log;
+    std::fflush(nullptr);  // or the child's copy of unwritten output is written twice
     pid_ = fork();
     if (pid_ < 0) Fail("fork failed");
     if (pid_ == 0) {
@@ -320,6 +328,8 @@ struct ClientTally {
   std::uint64_t errors = 0;  // error replies, undecodable replies, timeouts
   std::uint64_t late_sends = 0;
   std::vector<double> latencies_ms;
+  std::vector<std::pair<int, double>> by_second;  // open loop: (second of the schedule, latency)
+  std::vector<double> from_send_ms;  // open loop: latency from the actual (maybe late) send
   std::vector<std::string> error_samples;
 
   void Merge(const ClientTally& o) {
@@ -331,6 +341,8 @@ struct ClientTally {
     errors += o.errors;
     late_sends += o.late_sends;
     latencies_ms.insert(latencies_ms.end(), o.latencies_ms.begin(), o.latencies_ms.end());
+    by_second.insert(by_second.end(), o.by_second.begin(), o.by_second.end());
+    from_send_ms.insert(from_send_ms.end(), o.from_send_ms.begin(), o.from_send_ms.end());
     for (const auto& e : o.error_samples) {
       if (error_samples.size() < 5) error_samples.push_back(e);
     }
@@ -383,13 +395,16 @@ ReplyInfo Classify(const std::string& bytes) {
 // county seat and categories drawn at random, so only a few percent are duplicates.
 class ReportMaker {
  public:
-  ReportMaker(const campaign::Campaign& campaign, int client)
+  // Seeded by phase and client, so each phase scatters its reports afresh instead of repeating
+  // (and duplicating) the places of the one before.
+  ReportMaker(const campaign::Campaign& campaign, const std::string& phase, int client)
       : campaign_(campaign),
+        phase_(phase),
         client_(client),
-        rng_(0x5eed0000u + static_cast<std::uint64_t>(client)),
+        rng_(std::hash<std::string>{}(phase) ^ (0x5eed0000u + static_cast<std::uint64_t>(client))),
         day_start_(*timeutil::ParseRfc3339(kReportDay)) {}
 
-  pi::SubmitReport Make(const std::string& phase, std::uint64_t seq) {
+  pi::SubmitReport Make(std::uint64_t seq) {
     static constexpr std::array<const char*, 4> kTitles = {
         "燃煤小锅炉仍在使用", "企业夜间偷排废气", "工地裸土未覆盖，扬尘严重", "散煤销售点仍在营业"};
     const auto& counties = campaign_.counties();
@@ -397,7 +412,7 @@ class ReportMaker {
     std::uniform_real_distribution<double> dlat(-0.22, 0.22), dlon(-0.28, 0.28);
     std::uniform_int_distribution<std::int64_t> seconds(0, 20 * 3600), delay(60, 3 * 3600);
     pi::SubmitReport r;
-    r.submission_id = fmt::format("{}-{:02}-{}", phase, client_, seq);
+    r.submission_id = fmt::format("{}-{:02}-{}", phase_, client_, seq);
     r.channel = pc::Channel::kCitizenHotline;
     r.jurisdiction = std::to_string(county.code);
     r.category = pc::kCategoryValues[rng_() % pc::kCategoryValues.size()];
@@ -418,6 +433,7 @@ class ReportMaker {
 
  private:
   const campaign::Campaign& campaign_;
+  std::string phase_;
   int client_;
   std::mt19937_64 rng_;
   timeutil::Millis day_start_;
@@ -467,11 +483,11 @@ ClientTally RunClosedLoop(const LoadContext& lc, int client, const std::string& 
                           TimePoint window_start, TimePoint window_end) {
   ClientTally t;
   Client c(lc.ctx, lc.endpoint, lc.server_public, lc.keys[static_cast<std::size_t>(client)]);
-  ReportMaker maker(lc.campaign, client);
+  ReportMaker maker(lc.campaign, phase, client);
   std::uint64_t seq = 0;
   while (SteadyClock::now() < window_end) {
     const std::string corr = fmt::format("{}-{}", client, seq);
-    const std::string payload = pi::Encode(maker.Make(phase, seq++), corr);
+    const std::string payload = pi::Encode(maker.Make(seq++), corr);
     for (;;) {
       const TimePoint sent_at = SteadyClock::now();
       ++t.sent;
@@ -523,8 +539,11 @@ ClientTally RunPaced(const LoadContext& lc, int client, TimePoint first, TimePoi
                      SteadyClock::duration interval) {
   ClientTally t;
   Client c(lc.ctx, lc.endpoint, lc.server_public, lc.keys[static_cast<std::size_t>(client)]);
-  ReportMaker maker(lc.campaign, client);
-  std::unordered_map<std::string, TimePoint> outstanding;
+  ReportMaker maker(lc.campaign, "p", client);
+  struct Sent {
+    TimePoint scheduled, actual;
+  };
+  std::unordered_map<std::string, Sent> outstanding;
   std::uint64_t seq = 0;
   TimePoint next = first;
   const TimePoint give_up = end + kReplyTimeout;
@@ -532,11 +551,11 @@ ClientTally RunPaced(const LoadContext& lc, int client, TimePoint first, TimePoi
     TimePoint now = SteadyClock::now();
     if (next < end && now >= next) {
       const std::string corr = fmt::format("{}-{}", client, seq);
-      const std::string payload = pi::Encode(maker.Make("p", seq++), corr);
+      const std::string payload = pi::Encode(maker.Make(seq++), corr);
       if (now - next > std::chrono::milliseconds(1)) ++t.late_sends;
       ++t.sent;
       if (c.Send(payload)) {
-        outstanding.emplace(corr, next);
+        outstanding.emplace(corr, Sent{next, SteadyClock::now()});
       } else {
         t.NoteError("send failed");
       }
@@ -555,7 +574,8 @@ ClientTally RunPaced(const LoadContext& lc, int client, TimePoint first, TimePoi
       t.NoteError("reply with unknown correlation '" + info.correlation + "'");
       continue;
     }
-    const TimePoint scheduled = it->second;
+    const TimePoint scheduled = it->second.scheduled;
+    const TimePoint actual = it->second.actual;
     outstanding.erase(it);
     switch (info.kind) {
       case ReplyKind::kBusy:
@@ -573,6 +593,11 @@ ClientTally RunPaced(const LoadContext& lc, int client, TimePoint first, TimePoi
         ++t.receipts_window;
         t.latencies_ms.push_back(
             std::chrono::duration<double, std::milli>(done - scheduled).count());
+        t.by_second.emplace_back(
+            static_cast<int>(
+                std::chrono::duration_cast<std::chrono::seconds>(scheduled - first).count()),
+            t.latencies_ms.back());
+        t.from_send_ms.push_back(std::chrono::duration<double, std::milli>(done - actual).count());
         break;
     }
   }
@@ -748,7 +773,7 @@ class ActivitySampler {
           if (state == "idle") {
             label = "idle (no transaction open: waiting for intake)";
           } else if (state == "idle in transaction") {
-            label = "idle in transaction (intake building the next statement)";
+            label = "idle in transaction (between statements: intake work + round trip)";
           } else if (!wait.empty()) {
             label = stmt + " waiting on " + wait;
           } else {
@@ -765,13 +790,18 @@ class ActivitySampler {
   std::jthread thread_;
 };
 
+// The writer's connection is the one whose current or last statement touches the report tables;
+// polled for a while, since at any one moment it may be showing BEGIN or COMMIT.
 std::optional<int> FindWriterBackend(const Cluster& pg) {
-  const std::string v = pg.Value(
-      "SELECT pid FROM pg_stat_activity WHERE application_name = 'ducha-intake' AND "
-      "(query LIKE '%intake.report%' OR query LIKE '%intake.funnel%' OR query LIKE "
-      "'%report_id_seq%') ORDER BY backend_start LIMIT 1");
-  if (v.empty()) return std::nullopt;
-  return std::stoi(v);
+  for (int attempt = 0; attempt < 400; ++attempt) {
+    const std::string v = pg.Value(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'ducha-intake' AND "
+        "(query LIKE '%intake.report%' OR query LIKE '%intake.funnel%' OR query LIKE "
+        "'%report_id_seq%') ORDER BY backend_start LIMIT 1");
+    if (!v.empty()) return std::stoi(v);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return std::nullopt;
 }
 
 struct BatchStats {
@@ -941,12 +971,25 @@ int Run(const Options& o) {
   const bool counts_match = stored == receipts;
 
   fmt::print("\n== intake_bench: details ==\n");
+  fmt::print("  load average at the end: {} (other work on the machine skews every figure)\n",
+             ReadFile("/proc/loadavg").substr(0, 14));
   fmt::print("  pgbench     {:.1f} tps, mean latency {:.3f} ms (1 client, 1 row per commit)\n",
              limit.tps, limit.latency_ms);
   PrintTally("closed loop", closed, o.duration_s);
   PrintCounters("", c0.value_or(ServerCounters{}), c1, o.duration_s, closed_cpu, closed_batches);
   PrintTally("half load", paced, paced_window);
-  fmt::print("  {:<11} sends behind schedule by > 1 ms: {}\n", "", paced.late_sends);
+  fmt::print(
+      "  {:<11} sends behind schedule by > 1 ms: {} (the clients' own lag); from the actual send: "
+      "p50 {:.2f} ms, p99 {:.2f} ms\n",
+      "", paced.late_sends, Percentile(paced.from_send_ms, 0.50),
+      Percentile(paced.from_send_ms, 0.99));
+  {
+    std::map<int, std::vector<double>> seconds;
+    for (const auto& [sec, ms] : paced.by_second) seconds[sec].push_back(ms);
+    std::string line;
+    for (auto& [sec, v] : seconds) line += fmt::format(" {:.0f}", Percentile(v, 0.99));
+    fmt::print("  {:<11} p99 per second of the schedule, ms:{}\n", "", line);
+  }
   PrintCounters("", p0, p1, paced_window, paced_cpu, paced_batches);
   if (!profile.empty()) {
     int total = 0;

@@ -117,7 +117,7 @@ TEST(ArrayRoundTrip, ParallelArraysZipRowByRow) {
       names.Finish(), ids.Finish(), blobs.Finish());
   ASSERT_EQ(res.size(), 100u);
   for (int i = 0; i < 100; ++i) {
-    const auto row = res[i];
+    const auto row = res[static_cast<pqxx::result::size_type>(i)];
     EXPECT_EQ(row[0].as<std::string>(), "名字," + std::to_string(i) + "\"}");
     EXPECT_EQ(row[1].as<long long>(), -i);
     EXPECT_EQ(row[2].as<int>(), i);
