@@ -15,8 +15,11 @@
 // It then checks that intake.report holds exactly as many reports as the clients got receipts.
 // Targets missed are printed as MISSED; the exit status is 0 unless the run itself failed.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -191,6 +194,21 @@ class Cluster {
   std::string dir_;
   int port_ = 0;
 };
+
+// A TCP port on 127.0.0.1 that was free a moment ago (the service's config needs a fixed one).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    Fail("no free port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
 
 // Database, roles, ref schema, identities and clock; returns the clients' key pairs.
 std::vector<transport::KeyPair> SetUpDatabase(const Cluster& pg, int clients) {
@@ -869,18 +887,10 @@ int Run(const Options& o) {
   const std::vector<transport::KeyPair> keys = SetUpDatabase(pg, o.clients);
   const transport::KeyPair server = transport::GenerateKeyPair();
   WriteFile(o.work_dir + "/server.key", server.secret_z85 + "\n");
-  const int port = [] {
-    // The intake endpoint needs a fixed port in its config; ask the kernel for a free one.
-    std::FILE* p = popen(
-        "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
-        "print(s.getsockname()[1])'",
-        "r");
-    int v = 0;
-    if (p == nullptr || std::fscanf(p, "%d", &v) != 1) Fail("no free port");
-    pclose(p);
-    return v;
-  }();
-  const std::string endpoint = fmt::format("tcp://127.0.0.1:{}", port);
+  const std::string endpoint = fmt::format("tcp://127.0.0.1:{}", FreePort());
+  // Newer intake binaries also serve the reports stream; keep it off the fixed default port. Set
+  // through the environment, which a binary without that setting simply never reads.
+  setenv("DUCHA_INTAKE_STREAM_ENDPOINT", fmt::format("tcp://127.0.0.1:{}", FreePort()).c_str(), 1);
   WriteFile(o.work_dir + "/intake.conf",
             fmt::format("log.level = info\n"
                         "db.url = {}\n"

@@ -57,6 +57,7 @@ echo "== keys"
 "$ctl" clock set 2017-11-22T09:00:00+08:00
 
 intake_port=$(deploy/local/pg.sh freeport)
+intake_stream_port=$(deploy/local/pg.sh freeport)
 cat >"$state/intake.conf" <<CONF
 [log]
 level = info
@@ -70,6 +71,7 @@ secret_key_file = $state/keys/intake-server.key
 source = fleet
 [intake]
 endpoint = tcp://127.0.0.1:$intake_port
+stream_endpoint = tcp://127.0.0.1:$intake_stream_port
 CONF
 
 echo "== starting the fleet"

@@ -8,6 +8,7 @@
 #include "common/log/log.h"
 #include "common/ref/ref_store.h"
 #include "common/stream/outbox.h"
+#include "common/stream/server.h"
 #include "common/svc/runtime.h"
 #include "common/transport/zap.h"
 #include "services/intake/io/intake_server.h"
@@ -27,6 +28,12 @@ int main(int argc, char** argv) {
       static_cast<int>(config.Int("intake.busy_retry_after_ms", 200, 1, 60000));
   settings.rules.max_clock_skew_ms = config.Int("intake.max_clock_skew_ms", 300000, 0, 86400000);
   settings.security = common.security;
+  stream::StreamServerSettings stream_settings;
+  stream_settings.endpoint = config.String("intake.stream_endpoint", "tcp://127.0.0.1:7102");
+  stream_settings.schema = "intake";
+  stream_settings.streams = {intake::kReportStream};
+  stream_settings.security = common.security;
+  stream_settings.allow_plain = common.allow_plain;
   settings.allow_plain = common.allow_plain;
   if (auto ok = config.Finish(); !ok) svc::Die("intake", ok.error().message);
 
@@ -70,13 +77,18 @@ int main(int argc, char** argv) {
         });
     intake::IntakeServer server(settings, ctx, *campaign, registry, *clock, common.db);
     server.Bind();
+    stream::StreamServer reports(stream_settings, ctx, registry, common.db);
+    reports.Bind();
+    server.OnCommit([&reports] { reports.Wake(); });
     if (!common.allow_plain) {
       auto self_test = transport::SelfTestRejectsUnknownKey(
           ctx, server.BoundEndpoint(), transport::PublicKeyOf(common.security.secret_key_z85), zap);
       if (!self_test) svc::Die("intake", self_test.error().message);
       log->info("CURVE self-test passed: an unknown key is refused");
     }
+    std::jthread stream_thread([&](std::stop_token) { reports.Run(stop.get_token()); });
     server.Run(stop.get_token());
+    stream_thread.join();
     identities.Stop();
   } catch (const db::Stopped&) {
     log->info("stopped before the database became available");

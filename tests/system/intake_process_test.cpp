@@ -116,6 +116,7 @@ TEST(IntakeProcess, PassesTheCurveSelfTestServesAndDrainsOnSigterm) {
       Start("[db]\nurl = " + pg.UrlFor("intake") + "\n[campaign]\ndir = " + testing::SourceDir() +
                 "/deploy/campaigns/hebei-2017-2018\n[transport]\nsecret_key_file = " + key +
                 "\n[intake]\nendpoint = tcp://127.0.0.1:" + std::to_string(testing::FreePort()) +
+                "\nstream_endpoint = tcp://127.0.0.1:" + std::to_string(testing::FreePort()) +
                 "\n[log]\njson = true\n",
             "serve");
   ASSERT_TRUE(AwaitLog(p.log, "intake serving", std::chrono::seconds(20))) << ReadAll(p.log);

@@ -275,6 +275,7 @@ void IntakeServer::WriterLoop(std::stop_token io_done) {
       continue;
     }
     last_flush = std::chrono::steady_clock::now();
+    if (on_commit_ && !batch.empty()) on_commit_();
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
     stats_.batch_items.fetch_add(batch.size(), std::memory_order_relaxed);
     for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -66,6 +67,9 @@ class IntakeServer {
   std::string BoundEndpoint();
   void Run(std::stop_token stop);
   const IntakeStats& stats() const { return stats_; }
+  // Called on the writer thread after every commit that appended events (wakes the stream
+  // server so consumers get them without waiting for its next poll). Set before Run.
+  void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
 
  private:
   struct Pending {
@@ -97,6 +101,7 @@ class IntakeServer {
   RejectionCounts rejected_;
   bool draining_ = false;
   std::atomic<bool> writer_done_{false};
+  std::function<void()> on_commit_;
   std::stop_source writer_abort_;
 };
 

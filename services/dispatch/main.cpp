@@ -1,0 +1,135 @@
+// ducha-dispatch: wires the dispatch service together. Decisions live in core/, persistence in
+// store/, the command endpoint in io/; this file reads settings and starts the parts in order:
+// database and migrations, identities and clock, the ZAP handler, then the assignments stream
+// server, the admin endpoint (both self-tested against an unknown key) and the consumer of
+// intake's reports. SIGTERM stops them all; each returns within its poll interval or its
+// current transaction.
+
+#include <thread>
+#include <zmq.hpp>
+
+#include "common/campaign/loader.h"
+#include "common/db/migrate.h"
+#include "common/log/log.h"
+#include "common/ref/ref_store.h"
+#include "common/stream/consumer.h"
+#include "common/stream/outbox.h"
+#include "common/stream/server.h"
+#include "common/svc/runtime.h"
+#include "common/transport/zap.h"
+#include "services/dispatch/io/admin_server.h"
+#include "services/dispatch/migrations.h"
+#include "services/dispatch/store/dispatch_store.h"
+
+int main(int argc, char** argv) {
+  using namespace ducha;
+  std::stop_source stop;
+  svc::SignalWatcher signals(stop);
+  Config config = svc::LoadConfigOrExit(argc, argv, "dispatch");
+  const svc::CommonSettings common = svc::ReadCommon(config, "dispatch");
+
+  stream::StreamServerSettings stream_settings;
+  stream_settings.endpoint = config.String("dispatch.endpoint", "tcp://127.0.0.1:7111");
+  stream_settings.schema = dispatch::kSchema;
+  stream_settings.streams = {dispatch::kAssignmentStream};
+  stream_settings.security = common.security;
+  stream_settings.allow_plain = common.allow_plain;
+
+  dispatch::AdminSettings admin_settings;
+  admin_settings.endpoint = config.String("dispatch.admin_endpoint", admin_settings.endpoint);
+  admin_settings.security = common.security;
+  admin_settings.allow_plain = common.allow_plain;
+
+  stream::StreamConsumerSettings consumer;
+  consumer.schema = dispatch::kSchema;
+  consumer.producer = "intake";
+  consumer.stream = "reports";
+  consumer.consumer = "dispatch";
+  consumer.endpoint = config.String("dispatch.intake_endpoint", "tcp://127.0.0.1:7102");
+  consumer.credit = static_cast<int>(config.Int("dispatch.intake_credit", 500, 1, 10000));
+  const std::string intake_key_file = config.String("dispatch.intake_server_key_file", "");
+  if (common.allow_plain) {
+    consumer.security.curve = false;
+  } else if (intake_key_file.empty()) {
+    config.AddError("dispatch.intake_server_key_file",
+                    "required with CURVE: the file holding intake's public key");
+  } else if (auto key = svc::ReadSecretKeyFile(intake_key_file); !key) {
+    config.AddError("dispatch.intake_server_key_file",
+                    "'" + intake_key_file + "' does not hold a Z85 key (40 characters)");
+  } else {
+    // transport.secret_key_file is dispatch's key both as a server and as intake's client.
+    consumer.security.server_public_z85 = *key;
+    consumer.security.client = {transport::PublicKeyOf(common.security.secret_key_z85),
+                                common.security.secret_key_z85};
+  }
+  if (auto ok = config.Finish(); !ok) svc::Die("dispatch", ok.error().message);
+
+  auto log = log::Get("dispatch");
+  auto campaign = campaign::LoadCampaign(common.campaign_dir);
+  if (!campaign) {
+    svc::Die("dispatch", "campaign " + common.campaign_dir + ": " + campaign.error().field +
+                             ": " + campaign.error().message);
+  }
+  log->info("campaign {} version {} loaded", campaign->info().id, campaign->info().version);
+  if (common.allow_plain) {
+    log->warn("transport.allow_plain is set: clients are NOT authenticated (development only)");
+  }
+
+  try {
+    db::Connection conn(common.db, stop.get_token());
+    log->info("connecting to the database");
+    conn.ConnectWithRetry();
+    db::Migrate(conn, dispatch::kSchema, "outbox", stream::OutboxMigrations());
+    db::Migrate(conn, dispatch::kSchema, "inbox", stream::InboxMigrations());
+    db::Migrate(conn, dispatch::kSchema, "service", dispatch::Migrations());
+
+    auth::Registry registry;
+    ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));
+    identities.Start();
+    std::unique_ptr<Clock> clock;
+    if (common.fleet_clock) {
+      clock = std::make_unique<ref::FleetClock>(common.db, std::chrono::milliseconds(200));
+    } else {
+      clock = std::make_unique<SystemClock>();
+    }
+
+    zmq::context_t ctx;
+    // The ZAP handler must be bound before any server socket exists (fail closed).
+    transport::ZapHandler zap(
+        ctx, [&](std::string_view mechanism, std::string_view key) -> std::optional<std::string> {
+          if (mechanism == "NULL") {
+            return common.allow_plain ? std::optional<std::string>(auth::kDevIdentity)
+                                      : std::nullopt;
+          }
+          return registry.IdentityForKey(key);
+        });
+    stream::StreamServer stream_server(stream_settings, ctx, registry, common.db);
+    stream_server.Bind();
+    dispatch::AdminServer admin(admin_settings, ctx, *campaign, registry, *clock, common.db);
+    admin.Bind();
+    const std::string stream_endpoint = stream_server.BoundEndpoint();
+    const std::string admin_endpoint = admin.BoundEndpoint();
+    if (!common.allow_plain) {
+      const std::string server_public = transport::PublicKeyOf(common.security.secret_key_z85);
+      for (const std::string& endpoint : {stream_endpoint, admin_endpoint}) {
+        auto self_test = transport::SelfTestRejectsUnknownKey(ctx, endpoint, server_public, zap);
+        if (!self_test) svc::Die("dispatch", endpoint + ": " + self_test.error().message);
+      }
+      log->info("CURVE self-test passed on both endpoints: an unknown key is refused");
+    }
+
+    dispatch::ReportApplier applier(*campaign, *clock);
+    stream::StreamConsumer reports(consumer, ctx, common.db, applier.AsApplyFn());
+    {
+      std::jthread serve([&](std::stop_token) { stream_server.Run(stop.get_token()); });
+      std::jthread commands([&](std::stop_token) { admin.Run(stop.get_token()); });
+      std::jthread consume([&](std::stop_token) { reports.Run(stop.get_token()); });
+      log->info("dispatch running: assignments on {}, commands on {}, following {}",
+                stream_endpoint, admin_endpoint, consumer.endpoint);
+    }  // the threads return once stop is requested, and are joined here
+    identities.Stop();
+  } catch (const db::Stopped&) {
+    log->info("stopped before the database became available");
+  }
+  return 0;
+}

@@ -1,0 +1,442 @@
+// Dispatch against a real PostgreSQL (throwaway cluster) and the shipped Hebei campaign: intake's
+// events applied through the consumer's ApplyBatch (cursor compare-and-set, dead letters),
+// operator commands, the problem and responsibility lists, and the command endpoint over CURVE.
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <zmq.hpp>
+
+#include "common/campaign/loader.h"
+#include "common/clock/clock.h"
+#include "common/db/migrate.h"
+#include "common/stream/consumer.h"
+#include "common/stream/outbox.h"
+#include "common/transport/transport.h"
+#include "common/transport/zap.h"
+#include "proto/common_codec.h"
+#include "proto/dispatch_codec.h"
+#include "proto/intake_codec.h"
+#include "proto/registry.h"
+#include "services/dispatch/io/admin_server.h"
+#include "services/dispatch/migrations.h"
+#include "services/dispatch/store/dispatch_store.h"
+#include "services/dispatch/store/problem_list.h"
+#include "tests/support/test_cluster.h"
+
+namespace ducha::dispatch {
+namespace {
+
+namespace pc = proto::common;
+namespace pd = proto::dispatch;
+namespace pi = proto::intake;
+using testing::TestCluster;
+
+timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
+
+const campaign::Campaign& Hebei() {
+  static const auto* c = [] {
+    auto r = campaign::LoadCampaign(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018");
+    if (!r) throw std::runtime_error(r.error().message);
+    return new campaign::Campaign(std::move(r).value());
+  }();
+  return *c;
+}
+
+db::DbSettings DispatchDb() { return db::DbSettings{TestCluster::Get().UrlFor("dispatch"), "t"}; }
+
+pi::ReportAccepted Report(std::int64_t id, pc::Channel channel, const char* jurisdiction,
+                          std::optional<std::int64_t> duplicate_of = std::nullopt) {
+  pi::ReportAccepted r;
+  r.report_id = id;
+  r.integration = "web-platform-a";
+  r.submission_id = "s" + std::to_string(id);
+  r.channel = channel;
+  if (channel == pc::Channel::kCitizenWeb) r.platform = "长城网";
+  r.jurisdiction = jurisdiction;
+  r.category = pc::Category::kDust;
+  r.severity = pc::Severity::kGeneral;
+  r.title = "工地扬尘 " + std::to_string(id);
+  r.description = "裸土未覆盖";
+  r.observed_at = At("2017-11-22T08:00:00+08:00");
+  r.reported_at = At("2017-11-22T08:30:00+08:00");
+  r.received_at = At("2017-11-22T08:30:01+08:00");
+  r.duplicate_of = duplicate_of;
+  return r;
+}
+
+stream::IncomingEvent Event(std::int64_t seq, const pi::ReportAccepted& r) {
+  return stream::IncomingEvent{seq, std::string(pi::ReportAccepted::kType), pi::Encode(r)};
+}
+
+class DispatchStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::stop_source stop;
+    db::Connection conn(DispatchDb(), stop.get_token());
+    db::Migrate(conn, "dispatch", "outbox", stream::OutboxMigrations());
+    db::Migrate(conn, "dispatch", "inbox", stream::InboxMigrations());
+    db::Migrate(conn, "dispatch", "service", Migrations());
+  }
+
+  void SetUp() override {
+    TestCluster::Get().Exec(
+        "TRUNCATE dispatch.problem, dispatch.problem_source, dispatch.change_history, "
+        "dispatch.outbox, dispatch.stream_head, dispatch.stream_cursor, dispatch.dead_letter "
+        "CASCADE");
+    settings_.schema = "dispatch";
+    settings_.producer = "intake";
+    settings_.stream = "reports";
+    settings_.consumer = "dispatch-test";
+  }
+
+  std::int64_t Apply(const std::vector<stream::IncomingEvent>& events) {
+    return stream::ApplyBatch(conn_, settings_, events, apply_, consumer_stats_);
+  }
+
+  std::string Q(const std::string& sql) { return TestCluster::Get().QueryValue(sql); }
+
+  // The outbox events of the assignments stream, decoded, in order.
+  std::vector<std::string> OutboxTypes() {
+    return conn_.Read([](pqxx::read_transaction& r) {
+      std::vector<std::string> out;
+      for (const auto& row : r.exec("SELECT type FROM dispatch.outbox WHERE stream = "
+                                    "'assignments' ORDER BY id")) {
+        out.push_back(row[0].as<std::string>());
+      }
+      return out;
+    });
+  }
+
+  template <typename M>
+  M OutboxEvent(int n) {
+    const std::string bytes = conn_.Read([&](pqxx::read_transaction& r) {
+      return pqxx::binarystring(r.exec_params1("SELECT payload FROM dispatch.outbox WHERE "
+                                               "stream = 'assignments' ORDER BY id OFFSET $1",
+                                               n)[0])
+          .str();
+    });
+    auto frame = proto::ParseMessage(bytes);
+    EXPECT_TRUE(frame.ok());
+    auto m = codec::DecodeAs<M>(*frame);
+    EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message);
+    return *m;
+  }
+
+  Result<CommandOutcome> Command(const dispatch::Command& c, const std::string& by = "center-1") {
+    return conn_.Transact([&](pqxx::work& w) {
+      return ApplyCommand(w, Dispatcher(Hebei()), c, by, clock_.Now());
+    });
+  }
+
+  std::stop_source stop_;
+  db::Connection conn_{DispatchDb(), stop_.get_token()};
+  SimulatedClock clock_{At("2017-11-22T10:00:00+08:00")};
+  ReportApplier applier_{Hebei(), clock_};
+  stream::ApplyFn apply_ = applier_.AsApplyFn();
+  stream::StreamConsumerSettings settings_;
+  stream::StreamConsumerStats consumer_stats_;
+};
+
+TEST_F(DispatchStoreTest, AppliesNewReportsAsAssignmentsWithTheirEventsAndAdvancesTheCursor) {
+  const auto seq = Apply({Event(1, Report(101, pc::Channel::kCitizenWeb, "130104")),
+                          Event(2, Report(102, pc::Channel::kSupervisionGroup, "130102")),
+                          Event(3, Report(103, pc::Channel::kProvincialInspection, "130100"))});
+  EXPECT_EQ(seq, 3);
+  EXPECT_EQ(Q("SELECT applied_seq FROM dispatch.stream_cursor WHERE producer = 'intake'"), "3");
+  EXPECT_EQ(Q("SELECT kind || ' ' || body_kind || ' ' || body_name || ' ' || deadline || ' ' || "
+              "group_id || ' ' || round FROM dispatch.problem WHERE problem_id = 101"),
+            "verification city_bureau 石家庄市环境保护局 2017-12-06 SG5 3");
+  EXPECT_EQ(Q("SELECT body_name FROM dispatch.problem WHERE problem_id = 102"), "长安区人民政府");
+  EXPECT_EQ(Q("SELECT body_kind FROM dispatch.problem WHERE problem_id = 103"), "city_government");
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.problem_source"), "3");
+  EXPECT_EQ(OutboxTypes(), std::vector<std::string>(3, "dispatch.problem_assigned"));
+  const auto e = OutboxEvent<pd::ProblemAssigned>(0);
+  EXPECT_EQ(e.problem_id, 101);
+  EXPECT_EQ(e.kind, pd::AssignmentKind::kVerification);
+  EXPECT_EQ(e.body.code, "130100");
+  EXPECT_EQ(e.city, "130100");
+  EXPECT_EQ(e.deadline, "2017-12-06");
+  EXPECT_EQ(e.assigned_at, clock_.Now());
+  EXPECT_EQ(e.supervising_group, std::optional<std::string>("SG5"));
+  EXPECT_EQ(applier_.stats().assigned.load(), 3u);
+}
+
+TEST_F(DispatchStoreTest, ARepeatInTheSameBatchIsAddedToTheProblemOpenedBeforeIt) {
+  Apply({Event(1, Report(201, pc::Channel::kSupervisionGroup, "130102")),
+         Event(2, Report(202, pc::Channel::kCitizenHotline, "130102", 201))});
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.problem"), "1");
+  EXPECT_EQ(Q("SELECT report_count FROM dispatch.problem WHERE problem_id = 201"), "2");
+  EXPECT_EQ(Q("SELECT problem_id || ' ' || channel FROM dispatch.problem_source "
+              "WHERE report_id = 202"),
+            "201 citizen_hotline");
+  EXPECT_EQ(OutboxTypes(),
+            (std::vector<std::string>{"dispatch.problem_assigned", "dispatch.source_added"}));
+  const auto added = OutboxEvent<pd::SourceAdded>(1);
+  EXPECT_EQ(added.problem_id, 201);
+  EXPECT_EQ(added.report_count, 2);
+}
+
+TEST_F(DispatchStoreTest, TheThirdReportListsTheProblemShortensItsDeadlineAndRecordsTheRule) {
+  Apply({Event(1, Report(301, pc::Channel::kSupervisionGroup, "130102"))});
+  EXPECT_EQ(Q("SELECT deadline FROM dispatch.problem WHERE problem_id = 301"), "2017-12-13");
+  Apply({Event(2, Report(302, pc::Channel::kCitizenWeb, "130102", 301))});
+  EXPECT_EQ(Q("SELECT listed FROM dispatch.problem WHERE problem_id = 301"), "f");
+  Apply({Event(3, Report(303, pc::Channel::kCitizenHotline, "130102", 302))});
+  EXPECT_EQ(Q("SELECT report_count || ' ' || listed || ' ' || listing_reason || ' ' || deadline "
+              "FROM dispatch.problem WHERE problem_id = 301"),
+            "3 t report_count 2017-12-01");
+  EXPECT_EQ(Q("SELECT change || ' ' || by || ' ' || old_value || ' -> ' || new_value "
+              "FROM dispatch.change_history WHERE problem_id = 301"),
+            "listed rule unlisted, deadline 2017-12-13 -> listed, deadline 2017-12-01");
+  EXPECT_EQ(OutboxTypes().back(), "dispatch.problem_changed");
+  const auto changed = OutboxEvent<pd::ProblemChanged>(3);
+  EXPECT_EQ(changed.change, pd::ChangeKind::kListed);
+  EXPECT_EQ(changed.by, "rule");
+  EXPECT_EQ(changed.deadline, std::optional<std::string>("2017-12-01"));
+  EXPECT_EQ(std::to_string(changed.history_id), Q("SELECT id FROM dispatch.change_history"));
+}
+
+TEST_F(DispatchStoreTest, APoisonEventIsParkedWhileTheRestOfTheBatchApplies) {
+  const auto seq = Apply(
+      {Event(1, Report(401, pc::Channel::kSupervisionGroup, "130102")),
+       stream::IncomingEvent{2, std::string(pi::ReportAccepted::kType), "\xc1 not msgpack"},
+       Event(3, Report(403, pc::Channel::kSupervisionGroup, "130104"))});
+  EXPECT_EQ(seq, 3);
+  EXPECT_EQ(Q("SELECT string_agg(problem_id::text, ',' ORDER BY problem_id) "
+              "FROM dispatch.problem"),
+            "401,403");
+  EXPECT_EQ(Q("SELECT seq || ' ' || error_code FROM dispatch.dead_letter"), "2 malformed");
+  EXPECT_EQ(applier_.stats().rejected.load(), 1u);
+}
+
+TEST_F(DispatchStoreTest, ARepeatOfAProblemDispatchNeverSawIsParked) {
+  Apply({Event(1, Report(501, pc::Channel::kCitizenWeb, "130102", 499))});
+  EXPECT_EQ(Q("SELECT error_code FROM dispatch.dead_letter WHERE seq = 1"), "unknown_problem");
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.problem_source"), "0");
+}
+
+TEST_F(DispatchStoreTest, RedeliveringOrReplayingTheSameBatchChangesNothing) {
+  const std::vector<stream::IncomingEvent> batch = {
+      Event(1, Report(601, pc::Channel::kSupervisionGroup, "130102")),
+      Event(2, Report(602, pc::Channel::kCitizenWeb, "130102", 601)),
+      Event(3, Report(603, pc::Channel::kCitizenWeb, "130102", 601))};
+  Apply(batch);
+  const std::string state = "SELECT report_count || ' ' || listed || ' ' || deadline || ' ' || "
+                            "(SELECT count(*) FROM dispatch.problem_source) || ' ' || "
+                            "(SELECT count(*) FROM dispatch.change_history) || ' ' || "
+                            "(SELECT count(*) FROM dispatch.outbox) FROM dispatch.problem";
+  const std::string before = Q(state);
+  EXPECT_EQ(before, "3 t 2017-12-01 3 1 4");
+  // Redelivery: the cursor's compare-and-set skips it.
+  EXPECT_EQ(Apply(batch), 3);
+  EXPECT_EQ(Q(state), before);
+  // An operator's replay from the start: the applier recognises every report.
+  conn_.Transact([&](pqxx::work& w) { stream::SetCursor(w, "dispatch", "intake", "reports", 0); });
+  EXPECT_EQ(Apply(batch), 3);
+  EXPECT_EQ(Q(state), before);
+  EXPECT_EQ(applier_.stats().already_applied.load(), 3u);
+}
+
+// --- Operator commands ------------------------------------------------------------------------
+
+class DispatchCommandTest : public DispatchStoreTest {
+ protected:
+  void SetUp() override {
+    DispatchStoreTest::SetUp();
+    Apply({Event(1, Report(701, pc::Channel::kSupervisionGroup, "130102"))});
+  }
+  std::string History() { return Q("SELECT count(*) FROM dispatch.change_history"); }
+  std::string Outbox() { return Q("SELECT count(*) FROM dispatch.outbox"); }
+  std::string Problem() {
+    return Q("SELECT body_code || ' ' || body_kind || ' ' || deadline || ' ' || listed "
+             "FROM dispatch.problem WHERE problem_id = 701");
+  }
+  void ExpectRefused(const dispatch::Command& c, const std::string& code) {
+    const std::string problem = Problem();
+    const auto r = Command(c);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, code) << r.error().message;
+    EXPECT_EQ(Problem(), problem);
+    EXPECT_EQ(History(), "0");
+    EXPECT_EQ(Outbox(), "1");
+  }
+};
+
+TEST_F(DispatchCommandTest, ReassignmentUpdatesTheProblemRecordsWhoWhenWhyAndEmitsAnEvent) {
+  const auto r = Command(pd::Reassign{701, "130100", pd::BodyKind::kCityGovernment, "跨区问题"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(Problem(), "130100 city_government 2017-12-13 f");
+  EXPECT_EQ(Q("SELECT change || ' ' || by || ' ' || reason || ' ' || (at = '2017-11-22 "
+              "10:00:00+08') FROM dispatch.change_history WHERE id = " +
+              std::to_string(r->history_id)),
+            "reassigned center-1 跨区问题 true");
+  const auto e = OutboxEvent<pd::ProblemChanged>(1);
+  EXPECT_EQ(e.change, pd::ChangeKind::kReassigned);
+  EXPECT_EQ(e.history_id, r->history_id);
+  ASSERT_TRUE(e.body.has_value());
+  EXPECT_EQ(e.body->name, "石家庄市人民政府");
+  EXPECT_EQ(e.by, "center-1");
+}
+
+TEST_F(DispatchCommandTest, DeadlineChangeAndListingAreRecorded) {
+  ASSERT_TRUE(Command(pd::ChangeDeadline{701, "2017-12-20", "需停产改造"}).ok());
+  ASSERT_TRUE(Command(pd::SetListing{701, true, "群众反映强烈"}).ok());
+  EXPECT_EQ(Problem(), "130102 county_government 2017-12-01 t");
+  EXPECT_EQ(Q("SELECT string_agg(change, ',' ORDER BY id) FROM dispatch.change_history"),
+            "deadline_changed,listed");
+  EXPECT_EQ(Q("SELECT listing_reason FROM dispatch.problem"), "operator");
+  ASSERT_TRUE(Command(pd::SetListing{701, false, "已核实"}).ok());
+  EXPECT_EQ(Q("SELECT listing_reason IS NULL FROM dispatch.problem"), "t");
+}
+
+TEST_F(DispatchCommandTest, RefusesAnUnknownProblem) {
+  ExpectRefused(pd::SetListing{999, true, "r"}, "unknown_problem");
+}
+
+TEST_F(DispatchCommandTest, RefusesABodyOutsideTheJurisdictionTree) {
+  ExpectRefused(pd::Reassign{701, "130200", pd::BodyKind::kCityGovernment, "r"},
+                "outside_jurisdiction");
+}
+
+TEST_F(DispatchCommandTest, RefusesADeadlineBeforeTheFleetClocksDay) {
+  ExpectRefused(pd::ChangeDeadline{701, "2017-11-21", "r"}, "deadline_in_past");
+}
+
+TEST_F(DispatchCommandTest, RefusesAnEmptyReason) {
+  ExpectRefused(pd::ChangeDeadline{701, "2017-12-20", ""}, "blank");
+}
+
+// --- Problem and responsibility lists ---------------------------------------------------------
+
+TEST_F(DispatchStoreTest, ListsAProblemsCitysAndCountysProblemsAndResponsibilities) {
+  auto serious = Report(803, pc::Channel::kCovertGroup, "130102");
+  serious.severity = pc::Severity::kMajor;
+  Apply({Event(1, Report(801, pc::Channel::kSupervisionGroup, "130102")),
+         Event(2, Report(802, pc::Channel::kCitizenWeb, "130104")), Event(3, serious),
+         Event(4, Report(804, pc::Channel::kSupervisionGroup, "130203"))});
+  // As the CLI does it: connected as ducha_operator.
+  std::stop_source stop;
+  db::Connection op(db::DbSettings{TestCluster::Get().UrlFor("operator"), "ctl"},
+                    stop.get_token());
+  const auto city = op.Read([](pqxx::read_transaction& r) { return ListProblems(r, 130100); });
+  ASSERT_EQ(city.size(), 3u);
+  EXPECT_EQ(city[0].problem_id, 803);  // earliest deadline first
+  EXPECT_EQ(city[0].deadline, "2017-11-29");
+  EXPECT_EQ(city[1].problem_id, 802);
+  EXPECT_EQ(city[2].problem_id, 801);
+  EXPECT_EQ(city[2].body_name, "长安区人民政府");
+  EXPECT_EQ(city[2].group_id, std::optional<std::string>("SG5"));
+  const auto county =
+      op.Read([](pqxx::read_transaction& r) { return ListProblems(r, 130100, 130102); });
+  ASSERT_EQ(county.size(), 2u);
+  const auto bodies =
+      op.Read([](pqxx::read_transaction& r) { return ListResponsibilities(r, 130100); });
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0].body_name, "石家庄市环境保护局");
+  EXPECT_EQ(bodies[0].problem_ids, std::vector<std::int64_t>{802});
+  EXPECT_EQ(bodies[1].body_name, "长安区人民政府");
+  EXPECT_EQ(bodies[1].problems, 2);
+  EXPECT_EQ(bodies[1].earliest_deadline, "2017-11-29");
+  EXPECT_EQ(bodies[1].problem_ids, (std::vector<std::int64_t>{801, 803}));
+}
+
+// --- The command endpoint ---------------------------------------------------------------------
+
+class AdminServerTest : public DispatchStoreTest {
+ protected:
+  void SetUp() override {
+    DispatchStoreTest::SetUp();
+    Apply({Event(1, Report(901, pc::Channel::kSupervisionGroup, "130102"))});
+    server_keys_ = transport::GenerateKeyPair();
+    center_keys_ = transport::GenerateKeyPair();
+    body_keys_ = transport::GenerateKeyPair();
+    auth::Registry::Snapshot snap;
+    snap.identities.emplace("center-1",
+                            auth::Identity{"center-1", auth::Role::kSupervisionCenter, {}, {}});
+    snap.identities.emplace("changan", auth::Identity{"changan", auth::Role::kBody, {}, {"130102"}});
+    snap.key_to_identity.emplace(center_keys_.public_z85, "center-1");
+    snap.key_to_identity.emplace(body_keys_.public_z85, "changan");
+    registry_.Replace(snap);
+    zap_ = std::make_unique<transport::ZapHandler>(
+        ctx_, [this](std::string_view mech, std::string_view key) -> std::optional<std::string> {
+          if (mech != "CURVE") return std::nullopt;
+          return registry_.IdentityForKey(key);
+        });
+    AdminSettings s;
+    s.endpoint = "tcp://127.0.0.1:0";
+    s.security.secret_key_z85 = server_keys_.secret_z85;
+    server_ = std::make_unique<AdminServer>(s, ctx_, Hebei(), registry_, clock_, DispatchDb());
+    server_->Bind();
+    endpoint_ = server_->BoundEndpoint();
+    thread_ = std::jthread([this](std::stop_token st) { server_->Run(st); });
+  }
+  void TearDown() override {
+    thread_ = {};
+    server_.reset();
+    zap_.reset();
+  }
+
+  // Sends one command with the given client key and returns the reply frame.
+  std::string Send(const transport::KeyPair& keys, const std::string& payload) {
+    zmq::socket_t sock = transport::MakeClientSocket(
+        ctx_, zmq::socket_type::dealer, transport::ClientSecurity{true, server_keys_.public_z85, keys});
+    sock.connect(endpoint_);
+    zmq::message_t m(payload.data(), payload.size());
+    sock.send(m, zmq::send_flags::none);
+    std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
+    if (transport::Poll(items, std::chrono::seconds(10)) == 0) return "";
+    std::vector<zmq::message_t> frames;
+    transport::RecvMessage(sock, frames, 4);
+    return frames.empty() ? "" : frames.back().to_string();
+  }
+
+  zmq::context_t ctx_;
+  transport::KeyPair server_keys_, center_keys_, body_keys_;
+  auth::Registry registry_;
+  std::unique_ptr<transport::ZapHandler> zap_;
+  std::unique_ptr<AdminServer> server_;
+  std::string endpoint_;
+  std::jthread thread_;
+};
+
+TEST_F(AdminServerTest, TheSupervisionCenterReassignsAndTheHistoryNamesItsAuthenticatedIdentity) {
+  const std::string reply = Send(
+      center_keys_,
+      pd::Encode(pd::Reassign{901, "130100", pd::BodyKind::kCityBureau, "先行核查"}, "op-1"));
+  auto frame = proto::ParseMessage(reply);
+  ASSERT_TRUE(frame.ok());
+  ASSERT_EQ(frame->type(), pd::CommandDone::kType);
+  EXPECT_EQ(frame->id(), "op-1");
+  const auto done = codec::DecodeAs<pd::CommandDone>(*frame);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->problem_id, 901);
+  EXPECT_EQ(Q("SELECT by FROM dispatch.change_history WHERE id = " +
+              std::to_string(done->history_id)),
+            "center-1");
+  EXPECT_EQ(server_->stats().done.load(), 1u);
+}
+
+TEST_F(AdminServerTest, AResponsibleBodyMayNotChangeItsOwnAssignment) {
+  const std::string reply =
+      Send(body_keys_, pd::Encode(pd::ChangeDeadline{901, "2018-01-31", "想延期"}, "op-2"));
+  auto frame = proto::ParseMessage(reply);
+  ASSERT_TRUE(frame.ok());
+  ASSERT_EQ(frame->type(), pc::ErrorReply::kType);
+  EXPECT_EQ(codec::DecodeAs<pc::ErrorReply>(*frame)->code, "forbidden");
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.change_history"), "0");
+}
+
+TEST_F(AdminServerTest, AnInvalidCommandIsAnsweredWithTheFieldAtFault) {
+  const std::string reply =
+      Send(center_keys_, pd::Encode(pd::SetListing{901, true, ""}, "op-3"));
+  auto frame = proto::ParseMessage(reply);
+  ASSERT_TRUE(frame.ok());
+  ASSERT_EQ(frame->type(), pc::ErrorReply::kType);
+  const auto error = codec::DecodeAs<pc::ErrorReply>(*frame);
+  EXPECT_EQ(error->code, "too_short");
+  EXPECT_EQ(error->field, std::optional<std::string>("reason"));
+}
+
+}  // namespace
+}  // namespace ducha::dispatch
