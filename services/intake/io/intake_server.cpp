@@ -24,6 +24,13 @@ std::string Fnv1a(std::string_view bytes) {
   return fmt::format("{:016x}", h);
 }
 
+std::string EncodeError(const Error& e, const std::string& correlation);
+
+std::string EncodeOutcome(const SubmitOutcome& o, const std::string& correlation) {
+  if (o.error) return EncodeError(*o.error, correlation);
+  return pi::Encode(*o.receipt, correlation);
+}
+
 std::string EncodeError(const Error& e, const std::string& correlation) {
   pc::ErrorReply msg;
   msg.code = e.code;
@@ -165,17 +172,24 @@ void IntakeServer::Run(std::stop_token stop) {
   std::jthread writer([this, token = io_done.get_token()](std::stop_token) { WriterLoop(token); });
 
   std::vector<zmq::message_t> frames;
+  // The writer hands over outcomes and rings once; replies are encoded and sent here, so the
+  // writer can start its next transaction right after COMMIT.
   auto pump_replies = [&] {
-    while (transport::RecvMessage(replies, frames, 64) != transport::RecvStatus::kNothing) {
-      transport::SendMessage(router_, frames);
+    while (transport::RecvMessage(replies, frames, 1) != transport::RecvStatus::kNothing) {
     }
+    std::deque<Completed> done;
+    {
+      std::lock_guard lock(done_mu_);
+      done.swap(done_);
+    }
+    for (const Completed& c : done) Reply(c.route, EncodeOutcome(c.outcome, c.correlation));
   };
   log->info("intake serving on {}", BoundEndpoint());
   while (!stop.stop_requested()) {
     std::vector<zmq::pollitem_t> items{{router_.handle(), 0, ZMQ_POLLIN, 0},
                                        {replies.handle(), 0, ZMQ_POLLIN, 0}};
     transport::Poll(items, std::chrono::milliseconds(100));
-    if ((items[1].revents & ZMQ_POLLIN) != 0) pump_replies();
+    pump_replies();
     if ((items[0].revents & ZMQ_POLLIN) != 0) {
       // Bounded burst so replies keep flowing under load.
       for (int n = 0; n < 256; ++n) {
@@ -263,45 +277,35 @@ void IntakeServer::WriterLoop(std::stop_token io_done) {
       // A permanent database error: nothing was committed. Answer each with an error so the
       // integrations retry later with the same ids; never acknowledge what is not durable.
       log->error("committing a batch of {} failed: {}", batch.size(), e.what());
-      for (auto& p : batch) {
-        const auto payload =
-            EncodeError(MakeError("internal", "", "the report could not be stored; retry later"),
-                        p.correlation);
-        std::vector<zmq::message_t> frames;
-        for (const auto& r : p.route) frames.emplace_back(r.data(), r.size());
-        frames.emplace_back(payload.data(), payload.size());
-        transport::SendMessage(replies, frames);
+      outcomes.assign(batch.size(), SubmitOutcome{});
+      for (auto& o : outcomes) {
+        o.error = MakeError("internal", "", "the report could not be stored; retry later");
       }
-      continue;
     }
     last_flush = std::chrono::steady_clock::now();
     if (on_commit_ && !batch.empty()) on_commit_();
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
     stats_.batch_items.fetch_add(batch.size(), std::memory_order_relaxed);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const SubmitOutcome& o = outcomes[i];
-      std::string payload;
-      if (o.error) {
-        stats_.rejected.fetch_add(1, std::memory_order_relaxed);
-        payload = EncodeError(*o.error, batch[i].correlation);
-      } else {
-        if (o.replay) {
+    {
+      std::lock_guard lock(done_mu_);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const SubmitOutcome& o = outcomes[i];
+        if (o.error) {
+          stats_.rejected.fetch_add(1, std::memory_order_relaxed);
+        } else if (o.replay) {
           stats_.replays.fetch_add(1, std::memory_order_relaxed);
         } else if (o.receipt->duplicate_of) {
           stats_.accepted_duplicate.fetch_add(1, std::memory_order_relaxed);
         } else {
           stats_.accepted_new.fetch_add(1, std::memory_order_relaxed);
         }
-        payload = pi::Encode(*o.receipt, batch[i].correlation);
+        done_.push_back(Completed{std::move(batch[i].route), std::move(batch[i].correlation),
+                                  std::move(outcomes[i])});
       }
-      std::vector<zmq::message_t> frames;
-      for (const auto& r : batch[i].route) frames.emplace_back(r.data(), r.size());
-      frames.emplace_back(payload.data(), payload.size());
-      // inproc PAIR within one process: blocks only if the io thread is far behind.
-      for (std::size_t f = 0; f < frames.size(); ++f) {
-        replies.send(frames[f],
-                     f + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-      }
+    }
+    if (!batch.empty()) {
+      zmq::message_t ring(0);
+      (void)replies.send(ring, zmq::send_flags::dontwait);  // the io thread also polls
     }
   }
 }

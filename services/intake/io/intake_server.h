@@ -72,6 +72,11 @@ class IntakeServer {
   void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
 
  private:
+  struct Completed {
+    std::vector<std::string> route;
+    std::string correlation;
+    SubmitOutcome outcome;
+  };
   struct Pending {
     std::vector<std::string> route;  // routing frames up to and including any empty delimiter
     std::string correlation;
@@ -101,6 +106,8 @@ class IntakeServer {
   RejectionCounts rejected_;
   bool draining_ = false;
   std::atomic<bool> writer_done_{false};
+  std::mutex done_mu_;
+  std::deque<Completed> done_;
   std::function<void()> on_commit_;
   std::stop_source writer_abort_;
 };

@@ -1,0 +1,337 @@
+#include "tests/support/fleet.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <thread>
+#include <zmq.hpp>
+
+#include "common/db/array.h"
+#include "common/db/db.h"
+#include "common/ref/ref_store.h"
+#include "proto/common_codec.h"
+#include "proto/intake_codec.h"
+#include "proto/registry.h"
+#include "tests/support/test_cluster.h"
+
+namespace ducha::testing {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::trunc) << text << "\n";
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> CountyCodes() {
+  std::vector<std::string> codes;
+  std::ifstream f(SourceDir() + "/deploy/campaigns/hebei-2017-2018/counties.csv");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#' || line[0] < '0' || line[0] > '9') continue;
+    codes.push_back(line.substr(0, 6));
+  }
+  return codes;
+}
+
+}  // namespace
+
+Fleet::Fleet(std::vector<std::string> services) : services_(std::move(services)) {
+  TestCluster& pg = TestCluster::Get();
+  char tmpl[] = "/tmp/ducha-fleet-XXXXXX";
+  dir_ = mkdtemp(tmpl);
+  // Empty workflow tables; keep migrations, so restarts are quick.
+  pg.Exec(
+      "DO $$ DECLARE t record; BEGIN FOR t IN SELECT schemaname, tablename FROM pg_tables WHERE "
+      "schemaname IN ('intake','dispatch','tracking','review','bulletin') AND tablename <> "
+      "'schema_migrations' LOOP EXECUTE format('TRUNCATE %I.%I CASCADE', t.schemaname, "
+      "t.tablename); END LOOP; END $$;"
+      "TRUNCATE ref.identity_key, ref.identity CASCADE;"
+      "UPDATE ref.sim_clock SET enabled = true, now_ms = 1511316000000;");  // 2017-11-22 10:00+08
+  intake_keys_ = transport::GenerateKeyPair();
+  integration_keys_ = transport::GenerateKeyPair();
+  std::stop_source stop;
+  db::Connection ref(db::DbSettings{pg.UrlFor("ref"), "fleet-test"}, stop.get_token());
+  ref.Transact([&](pqxx::work& w) {
+    ref::NewIdentity integ{"load-integration", auth::Role::kIntegration, {}, {}, "system test"};
+    for (const char* c : {"supervision_group", "covert_group", "citizen_web", "citizen_hotline",
+                          "central_media", "ministry_supervision", "interview_followup",
+                          "provincial_inspection", "enforcement_bureau"}) {
+      integ.channels.push_back(c);
+    }
+    (void)ref::RegisterKey(w, integ, integration_keys_.public_z85);
+    for (const auto& s : services_) {
+      keys_[s] = s == "intake" ? intake_keys_ : transport::GenerateKeyPair();
+      (void)ref::RegisterKey(w, ref::NewIdentity{s, auth::Role::kService, {}, {}, "service"},
+                             keys_[s].public_z85);
+    }
+  });
+  for (const auto& s : services_) {
+    WriteText(dir_ + "/" + s + ".key", keys_[s].secret_z85);
+    WriteText(dir_ + "/" + s + ".key.pub", keys_[s].public_z85);
+    ports_[s + ".endpoint"] = FreePort();
+    ports_[s + ".stream"] = FreePort();
+    ports_[s + ".admin"] = FreePort();
+  }
+  intake_endpoint_ = "tcp://127.0.0.1:" + std::to_string(ports_["intake.endpoint"]);
+  for (const auto& s : services_) WriteText(dir_ + "/" + s + ".conf", ConfigFor(s));
+}
+
+Fleet::~Fleet() {
+  for (auto& [name, pid] : pids_) {
+    if (pid > 0) {
+      kill(pid, SIGCONT);
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+}
+
+std::string Fleet::ConfigFor(const std::string& service) const {
+  TestCluster& pg = TestCluster::Get();
+  auto port = [&](const std::string& k) { return std::to_string(ports_.at(k)); };
+  std::string c = "[log]\nlevel = info\n[db]\nurl = " + pg.UrlFor(service) +
+                  "\n[campaign]\ndir = " + SourceDir() +
+                  "/deploy/campaigns/hebei-2017-2018\n[transport]\nsecret_key_file = " + dir_ +
+                  "/" + service + ".key\n[clock]\nsource = fleet\n";
+  if (service == "intake") {
+    c += "[intake]\nendpoint = tcp://127.0.0.1:" + port("intake.endpoint") +
+         "\nstream_endpoint = tcp://127.0.0.1:" + port("intake.stream") + "\n";
+  } else if (service == "dispatch") {
+    c += "[dispatch]\nendpoint = tcp://127.0.0.1:" + port("dispatch.stream") +
+         "\nadmin_endpoint = tcp://127.0.0.1:" + port("dispatch.admin") +
+         "\nintake_endpoint = tcp://127.0.0.1:" + port("intake.stream") +
+         "\nintake_server_key_file = " + dir_ + "/intake.key.pub\n";
+  }
+  return c;
+}
+
+void Fleet::Start(const std::string& service) {
+  const std::string binary = BuildDir() + "/services/" + service + "/ducha-" + service;
+  const std::string config = dir_ + "/" + service + ".conf";
+  const std::string log = dir_ + "/" + service + ".log";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::freopen(log.c_str(), "a", stderr);
+    std::freopen(log.c_str(), "a", stdout);
+    execl(binary.c_str(), binary.c_str(), "--config", config.c_str(), nullptr);
+    _exit(127);
+  }
+  pids_[service] = pid;
+}
+
+void Fleet::StartAll() {
+  for (const auto& s : services_) Start(s);
+}
+
+void Fleet::Kill(const std::string& service) {
+  const pid_t pid = pids_[service];
+  if (pid <= 0) return;
+  kill(pid, SIGCONT);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  pids_[service] = -1;
+}
+
+void Fleet::Stop(const std::string& service) {
+  const pid_t pid = pids_[service];
+  if (pid <= 0) return;
+  kill(pid, SIGCONT);
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  pids_[service] = -1;
+}
+
+void Fleet::Pause(const std::string& service) { kill(pids_[service], SIGSTOP); }
+void Fleet::Resume(const std::string& service) { kill(pids_[service], SIGCONT); }
+bool Fleet::Running(const std::string& service) const {
+  auto it = pids_.find(service);
+  return it != pids_.end() && it->second > 0;
+}
+
+std::string Fleet::LogOf(const std::string& service) const {
+  return ReadText(dir_ + "/" + service + ".log");
+}
+
+bool Fleet::AwaitReady(const std::string& service, int timeout_ms) {
+  const std::string needle = service == "intake" ? "intake serving" : "stream server for";
+  const auto until = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+  while (SteadyClock::now() < until) {
+    if (LogOf(service).find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+LoadDriver::LoadDriver(const Fleet& fleet, int clients, std::uint64_t seed)
+    : fleet_(fleet), clients_(clients), seed_(seed) {}
+
+void LoadDriver::Run(int count) {
+  namespace pc = proto::common;
+  namespace pi = proto::intake;
+  const std::vector<std::string> codes = CountyCodes();
+  const pc::Channel channels[] = {pc::Channel::kCitizenHotline, pc::Channel::kCitizenWeb,
+                                  pc::Channel::kCentralMedia, pc::Channel::kProvincialInspection,
+                                  pc::Channel::kEnforcementBureau};
+  const pc::Category categories[] = {pc::Category::kDust, pc::Category::kSmallCoalBoilers,
+                                     pc::Category::kScatteredPollutingEnterprises,
+                                     pc::Category::kTransport, pc::Category::kOther};
+  // A few enterprises that many reports name: these become duplicates.
+  const char* enterprises[] = {"91130100MA07L7XT37", "911302007468789826", "91130600MA0CQHR7XA"};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients_; ++t) {
+    threads.emplace_back([&, t] {
+      zmq::context_t ctx;
+      transport::ClientSecurity sec{true, fleet_.intake_public_key(), fleet_.integration_keys()};
+      auto connect = [&] {
+        zmq::socket_t s = transport::MakeClientSocket(ctx, zmq::socket_type::dealer, sec);
+        s.connect(fleet_.intake_endpoint());
+        return s;
+      };
+      zmq::socket_t sock = connect();
+      for (int i = t; i < count; i += clients_) {
+        std::mt19937_64 rng(seed_ + static_cast<std::uint64_t>(i));
+        pi::SubmitReport r;
+        r.submission_id = "load-" + std::to_string(seed_) + "-" + std::to_string(i);
+        r.channel = channels[rng() % 5];
+        if (r.channel == pc::Channel::kCitizenWeb) r.platform = "长城网";
+        r.jurisdiction = codes[rng() % codes.size()];
+        r.category = categories[rng() % 5];
+        r.title = "系统测试问题 " + std::to_string(i);
+        r.description = "负载测试生成的问题描述，编号 " + std::to_string(i) + "。";
+        r.observed_at = 1511310000000;  // 2017-11-22 08:20+08
+        r.reported_at = 1511312000000;
+        r.location = pc::GeoPoint{36.5 + static_cast<double>(rng() % 50000) / 10000.0,
+                                  114.0 + static_cast<double>(rng() % 50000) / 10000.0};
+        if (rng() % 10 == 0) {
+          r.enterprise = pc::Enterprise{"重复企业", std::string(enterprises[rng() % 3])};
+        }
+        const std::string frame = pi::Encode(r);
+        const auto give_up = SteadyClock::now() + std::chrono::seconds(180);
+        bool ok = false;
+        while (!ok && SteadyClock::now() < give_up) {
+          zmq::message_t m(frame.data(), frame.size());
+          if (!sock.send(m, zmq::send_flags::dontwait)) {
+            sock = connect();
+            continue;
+          }
+          std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
+          if (transport::Poll(items, std::chrono::milliseconds(2000)) == 0) {
+            sock = connect();  // Lazy Pirate: a fresh socket, the same submission
+            continue;
+          }
+          std::vector<zmq::message_t> frames;
+          transport::RecvMessage(sock, frames, 4);
+          auto parsed = proto::ParseMessage(frames.back().to_string_view());
+          if (!parsed) continue;
+          if (parsed->type() == pi::Receipt::kType) {
+            auto receipt = codec::DecodeAs<pi::Receipt>(*parsed);
+            std::lock_guard lock(mu_);
+            receipts_[r.submission_id] = receipt->report_id;
+            ok = true;
+          } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          }
+        }
+        if (!ok) gave_up_.fetch_add(1);
+        done_.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+}
+
+std::map<std::string, std::int64_t> LoadDriver::receipts() const {
+  std::lock_guard lock(mu_);
+  return receipts_;
+}
+
+bool AwaitQuiescence(int timeout_ms) {
+  TestCluster& pg = TestCluster::Get();
+  const auto until = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+  while (SteadyClock::now() < until) {
+    const std::string v = pg.QueryValue(
+        "SELECT (SELECT count(*) FROM intake.outbox WHERE seq IS NULL) = 0 AND "
+        "coalesce((SELECT last_seq FROM intake.stream_head WHERE stream = 'reports'), 0) = "
+        "coalesce((SELECT applied_seq FROM dispatch.stream_cursor WHERE producer = 'intake' AND "
+        "stream = 'reports'), 0)");
+    if (v == "t") return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+CheckResult CheckIntakeToDispatch(const std::map<std::string, std::int64_t>& receipts) {
+  CheckResult out;
+  out.receipts = static_cast<std::int64_t>(receipts.size());
+  pqxx::connection c{TestCluster::Get().AdminUrl()};
+  pqxx::work w{c};
+  db::ArrayBuilder subs, ids;
+  for (const auto& [sub, id] : receipts) {
+    subs.Add(sub);
+    ids.AddInt(id);
+  }
+  w.exec("CREATE TEMP TABLE rc (sub text PRIMARY KEY, id bigint) ON COMMIT DROP");
+  w.exec_params("INSERT INTO rc SELECT * FROM unnest($1::text[], $2::bigint[])", subs.Finish(),
+                ids.Finish());
+  auto count = [&](const std::string& sql) { return w.exec(sql)[0][0].as<std::int64_t>(); };
+  // Lost: a receipt without its report, without its intake event, or without a dispatch
+  // decision.
+  const std::int64_t lost_report = count(
+      "SELECT count(*) FROM rc WHERE NOT EXISTS (SELECT 1 FROM intake.report r WHERE "
+      "r.report_id = rc.id AND r.submission_id = rc.sub)");
+  const std::int64_t lost_event = count(
+      "SELECT count(*) FROM rc WHERE NOT EXISTS (SELECT 1 FROM intake.outbox o WHERE o.key = "
+      "rc.id::text)");
+  const std::int64_t lost_decision = count(
+      "SELECT count(*) FROM rc WHERE NOT EXISTS (SELECT 1 FROM dispatch.problem_source d WHERE "
+      "d.report_id = rc.id)");
+  // Duplicated: more than one report per submission, event per report, or decision per report.
+  const std::int64_t dup_event = count(
+      "SELECT count(*) FROM (SELECT key FROM intake.outbox GROUP BY key HAVING count(*) > 1) x");
+  // A dispatch decision applied twice would emit its event twice: one problem_assigned per
+  // problem, and one source_added per further report of it.
+  const std::int64_t dup_decision = count(
+      "SELECT count(*) FROM dispatch.problem p WHERE "
+      "(SELECT count(*) FROM dispatch.outbox o WHERE o.key = p.problem_id::text AND "
+      " o.type = 'dispatch.problem_assigned') <> 1 OR "
+      "(SELECT count(*) FROM dispatch.outbox o WHERE o.key = p.problem_id::text AND "
+      " o.type = 'dispatch.source_added') <> "
+      "(SELECT count(*) - 1 FROM dispatch.problem_source s WHERE s.problem_id = p.problem_id) OR "
+      "p.report_count <> (SELECT count(*) FROM dispatch.problem_source s WHERE s.problem_id = "
+      "p.problem_id)");
+  // Unexpected: a report nobody got a receipt for, or a decision without a report.
+  const std::int64_t unexpected_report = count(
+      "SELECT count(*) FROM intake.report r WHERE NOT EXISTS (SELECT 1 FROM rc WHERE rc.id = "
+      "r.report_id)");
+  const std::int64_t unexpected_decision = count(
+      "SELECT count(*) FROM dispatch.problem_source d WHERE NOT EXISTS (SELECT 1 FROM "
+      "intake.report r WHERE r.report_id = d.report_id)");
+  out.lost = lost_report + lost_event + lost_decision;
+  out.duplicated = dup_event + dup_decision;
+  out.unexpected = unexpected_report + unexpected_decision;
+  std::ostringstream d;
+  d << "receipts=" << out.receipts << " reports=" << count("SELECT count(*) FROM intake.report")
+    << " decisions=" << count("SELECT count(*) FROM dispatch.problem_source")
+    << " | lost: report=" << lost_report << " event=" << lost_event
+    << " decision=" << lost_decision << " | duplicated: event=" << dup_event
+    << " decision=" << dup_decision << " | unexpected: report=" << unexpected_report
+    << " decision=" << unexpected_decision;
+  out.detail = d.str();
+  return out;
+}
+
+}  // namespace ducha::testing

@@ -1,0 +1,94 @@
+#pragma once
+// A fleet of real service processes for system tests: keys registered in ref, a config file per
+// service on free ports, fork/exec of the built binaries, and the faults operators fear —
+// SIGKILL and restart, SIGSTOP/SIGCONT, a PostgreSQL crash — plus a load driver that submits
+// reports the way an integration does (Lazy Pirate: resend the same submission_id until a
+// receipt arrives) and records every receipt for the checker.
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/transport/transport.h"
+
+namespace ducha::testing {
+
+class Fleet {
+ public:
+  // Starts nothing yet; registers keys and writes configs. Truncates the service schemas
+  // (every table but schema_migrations) so each test starts from an empty workflow.
+  explicit Fleet(std::vector<std::string> services);
+  ~Fleet();
+
+  void Start(const std::string& service);
+  void StartAll();
+  void Kill(const std::string& service);      // SIGKILL, reaped
+  void Stop(const std::string& service);      // SIGTERM, waits (returns exit status)
+  void Pause(const std::string& service);     // SIGSTOP
+  void Resume(const std::string& service);    // SIGCONT
+  bool Running(const std::string& service) const;
+  // Waits until the service's log says it is serving.
+  bool AwaitReady(const std::string& service, int timeout_ms = 30000);
+
+  const std::string& intake_endpoint() const { return intake_endpoint_; }
+  const std::string& intake_public_key() const { return intake_keys_.public_z85; }
+  const transport::KeyPair& integration_keys() const { return integration_keys_; }
+  std::string LogOf(const std::string& service) const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string ConfigFor(const std::string& service) const;
+  std::string dir_;
+  std::vector<std::string> services_;
+  std::map<std::string, pid_t> pids_;
+  std::map<std::string, int> ports_;
+  std::map<std::string, transport::KeyPair> keys_;
+  transport::KeyPair intake_keys_;
+  transport::KeyPair integration_keys_;
+  std::string intake_endpoint_;
+};
+
+// Submits reports like an integration and remembers the receipts.
+class LoadDriver {
+ public:
+  LoadDriver(const Fleet& fleet, int clients, std::uint64_t seed);
+  // Submits `count` reports over `clients` threads; returns when every report has a receipt
+  // (or `give_up_ms` passed for one of them). Thread-safe progress counter for chaos timing.
+  void Run(int count);
+  std::atomic<int>& done() { return done_; }
+  // submission_id → report_id, from the receipts received.
+  std::map<std::string, std::int64_t> receipts() const;
+  int gave_up() const { return gave_up_.load(); }
+
+ private:
+  const Fleet& fleet_;
+  int clients_;
+  std::uint64_t seed_;
+  std::atomic<int> done_{0};
+  std::atomic<int> gave_up_{0};
+  mutable std::mutex mu_;
+  std::map<std::string, std::int64_t> receipts_;
+};
+
+// The Jepsen-style oracle over the schemas: every receipt has exactly one report, exactly one
+// intake event and exactly one dispatch decision; nothing exists without a receipt.
+struct CheckResult {
+  std::int64_t receipts = 0;
+  std::int64_t lost = 0;
+  std::int64_t duplicated = 0;
+  std::int64_t unexpected = 0;
+  std::string detail;
+};
+CheckResult CheckIntakeToDispatch(const std::map<std::string, std::int64_t>& receipts);
+
+// Waits until dispatch has applied everything intake has sequenced (and intake has sequenced
+// everything it committed).
+bool AwaitQuiescence(int timeout_ms);
+
+}  // namespace ducha::testing
