@@ -109,6 +109,18 @@ void Connection::SleepOrStop(std::chrono::milliseconds d) {
   }
 }
 
+bool Ping(const std::string& url, std::string* why) {
+  try {
+    pqxx::connection c{url + " connect_timeout=2"};
+    pqxx::nontransaction n{c};
+    n.exec("SELECT 1");
+    return true;
+  } catch (const std::exception& e) {
+    if (why != nullptr) *why = e.what();
+    return false;
+  }
+}
+
 std::string QuoteIdent(const std::string& ident) {
   std::string out = "\"";
   for (char c : ident) {

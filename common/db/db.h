@@ -123,6 +123,9 @@ class Connection {
   std::uint64_t suppressed_warnings_ = 0;
 };
 
+// A readiness probe: connects and runs SELECT 1 once, without retrying. Never throws.
+bool Ping(const std::string& url, std::string* why = nullptr);
+
 // Quotes an identifier for SQL text (schema and role names in bootstrap and migrations).
 std::string QuoteIdent(const std::string& ident);
 

@@ -74,6 +74,8 @@ CommonSettings ReadCommon(Config& config, const std::string& service) {
     config.AddError("transport.secret_key_file",
                     "'" + key_file + "' does not hold a 40-character Z85 secret key");
   }
+  s.http_host = config.String("http.host", s.http_host);
+  s.http_port = static_cast<int>(config.Int("http.port", -1, -1, 65535));
   const std::string clock = config.String("clock.source", "fleet");
   if (clock == "fleet") {
     s.fleet_clock = true;

@@ -22,6 +22,8 @@ struct CommonSettings {
   bool allow_plain = false;  // development only: plain TCP, every client the dev identity
   std::string campaign_dir;
   bool fleet_clock = true;  // read time from ref.sim_clock (simulated when enabled there)
+  std::string http_host = "127.0.0.1";
+  int http_port = -1;  // operations endpoint (/healthz, /readyz, /metrics); -1: off
 };
 
 // Reads the settings every service has: log.level, log.json, db.url, campaign.dir,

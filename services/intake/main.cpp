@@ -6,6 +6,8 @@
 #include "common/campaign/loader.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
+#include "common/obs/http.h"
+#include "common/obs/metrics.h"
 #include "common/ref/ref_store.h"
 #include "common/stream/outbox.h"
 #include "common/stream/server.h"
@@ -13,6 +15,44 @@
 #include "common/transport/zap.h"
 #include "services/intake/io/intake_server.h"
 #include "services/intake/migrations.h"
+
+namespace {
+
+void RegisterMetrics(ducha::obs::Metrics& m, const ducha::intake::IntakeServer& server,
+                     const ducha::stream::StreamServer& reports) {
+  using ducha::obs::Metrics;
+  const auto& st = server.stats();
+  const auto c = Metrics::Kind::kCounter;
+  const auto g = Metrics::Kind::kGauge;
+  auto v = [](const auto& atomic) {
+    return [&atomic] { return static_cast<double>(atomic.load()); };
+  };
+  m.Add(c, "ducha_intake_requests_total", "Requests received on the integration endpoint.", {},
+        v(st.requests));
+  m.Add(c, "ducha_intake_reports_accepted_total", "Reports committed, by outcome.",
+        {{"outcome", "new_problem"}}, v(st.accepted_new));
+  m.Add(c, "ducha_intake_reports_accepted_total", "Reports committed, by outcome.",
+        {{"outcome", "duplicate"}}, v(st.accepted_duplicate));
+  m.Add(c, "ducha_intake_replays_total", "Retries answered with an earlier receipt.", {},
+        v(st.replays));
+  m.Add(c, "ducha_intake_rejected_total", "Requests answered with an error.", {}, v(st.rejected));
+  m.Add(c, "ducha_intake_busy_total", "Requests answered 'busy, retry after'.", {}, v(st.busy));
+  m.Add(c, "ducha_intake_batches_total", "Group-commit transactions.", {}, v(st.batches));
+  m.Add(c, "ducha_intake_batch_items_total", "Submissions in group-commit transactions.", {},
+        v(st.batch_items));
+  m.AddHistogram("ducha_intake_reply_seconds", "Time from request to reply after COMMIT.", {},
+                 server.reply_latency());
+  const auto& ss = reports.stats();
+  const Metrics::Labels stream{{"stream", "reports"}};
+  m.Add(g, "ducha_stream_head_seq", "Last sequenced event of the stream.", stream, v(ss.head_seq));
+  m.Add(c, "ducha_stream_fetches_total", "Fetches served.", stream, v(ss.fetches));
+  m.Add(c, "ducha_stream_events_sent_total", "Events sent to consumers.", stream,
+        v(ss.events_sent));
+  m.Add(c, "ducha_stream_heartbeats_total", "Empty long-poll answers.", stream, v(ss.heartbeats));
+  m.Add(c, "ducha_stream_rejected_total", "Fetches refused.", stream, v(ss.rejected));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace ducha;
@@ -85,6 +125,23 @@ int main(int argc, char** argv) {
           ctx, server.BoundEndpoint(), transport::PublicKeyOf(common.security.secret_key_z85), zap);
       if (!self_test) svc::Die("intake", self_test.error().message);
       log->info("CURVE self-test passed: an unknown key is refused");
+    }
+    obs::Metrics metrics;
+    RegisterMetrics(metrics, server, reports);
+    obs::HttpServer http(
+        {common.http_host, common.http_port}, metrics,
+        [&]() -> Status {
+          std::string why;
+          if (!db::Ping(common.db.url, &why)) {
+            return MakeError("not_ready", "db", "database unreachable: " + why);
+          }
+          return OkStatus();
+        },
+        "intake", DUCHA_VERSION);
+    if (auto port = http.Start(); !port) {
+      svc::Die("intake", port.error().message);
+    } else if (*port > 0) {
+      log->info("operations endpoint on http://{}:{}/metrics", common.http_host, *port);
     }
     std::jthread stream_thread([&](std::stop_token) { reports.Run(stop.get_token()); });
     server.Run(stop.get_token());

@@ -140,6 +140,7 @@ void IntakeServer::HandleRequest(std::vector<zmq::message_t>& frames) {
   Pending p;
   p.route = std::move(route);
   p.correlation = correlation;
+  p.arrived = std::chrono::steady_clock::now();
   p.submission.integration = identity->name;
   p.submission.received_at = now;
   p.submission.jurisdiction = std::stoi(report->jurisdiction);
@@ -182,7 +183,11 @@ void IntakeServer::Run(std::stop_token stop) {
       std::lock_guard lock(done_mu_);
       done.swap(done_);
     }
-    for (const Completed& c : done) Reply(c.route, EncodeOutcome(c.outcome, c.correlation));
+    const auto now = std::chrono::steady_clock::now();
+    for (const Completed& c : done) {
+      Reply(c.route, EncodeOutcome(c.outcome, c.correlation));
+      reply_latency_.Observe(std::chrono::duration<double>(now - c.arrived).count());
+    }
   };
   log->info("intake serving on {}", BoundEndpoint());
   while (!stop.stop_requested()) {
@@ -300,7 +305,7 @@ void IntakeServer::WriterLoop(std::stop_token io_done) {
           stats_.accepted_new.fetch_add(1, std::memory_order_relaxed);
         }
         done_.push_back(Completed{std::move(batch[i].route), std::move(batch[i].correlation),
-                                  std::move(outcomes[i])});
+                                  std::move(outcomes[i]), batch[i].arrived});
       }
     }
     if (!batch.empty()) {

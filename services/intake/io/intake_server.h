@@ -11,6 +11,7 @@
 // commits what is queued, its replies go out, and Run returns.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -26,6 +27,7 @@
 #include "common/clock/clock.h"
 #include "common/codec/frame.h"
 #include "common/db/db.h"
+#include "common/obs/metrics.h"
 #include "common/transport/transport.h"
 #include "services/intake/core/submission.h"
 #include "services/intake/store/intake_store.h"
@@ -67,6 +69,8 @@ class IntakeServer {
   std::string BoundEndpoint();
   void Run(std::stop_token stop);
   const IntakeStats& stats() const { return stats_; }
+  // Time from a request's arrival to its reply being sent, for every reply.
+  const obs::Histogram& reply_latency() const { return reply_latency_; }
   // Called on the writer thread after every commit that appended events (wakes the stream
   // server so consumers get them without waiting for its next poll). Set before Run.
   void OnCommit(std::function<void()> fn) { on_commit_ = std::move(fn); }
@@ -76,10 +80,12 @@ class IntakeServer {
     std::vector<std::string> route;
     std::string correlation;
     SubmitOutcome outcome;
+    std::chrono::steady_clock::time_point arrived;
   };
   struct Pending {
     std::vector<std::string> route;  // routing frames up to and including any empty delimiter
     std::string correlation;
+    std::chrono::steady_clock::time_point arrived;
     Submission submission;
   };
 
@@ -99,6 +105,7 @@ class IntakeServer {
   zmq::socket_t router_;
   std::string reply_endpoint_;
   IntakeStats stats_;
+  obs::Histogram reply_latency_;
 
   std::mutex mu_;
   std::condition_variable cv_;
