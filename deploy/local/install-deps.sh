@@ -14,6 +14,8 @@ packages=(
   postgresql-15 postgresql-client-15
   # process tools used by the runner and the system tests
   procps iproute2 util-linux
+  # promtool, to validate deploy/prometheus/ in the tests
+  prometheus
 )
 
 missing=()
@@ -37,5 +39,9 @@ DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recomme
 # its own throwaway clusters), so stop it to keep the machine quiet and port 5432 free.
 if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
   $sudo pg_ctlcluster 15 main stop || true
+fi
+# Likewise the prometheus package starts a server we only need promtool from.
+if pgrep -x prometheus >/dev/null 2>&1; then
+  ($sudo systemctl stop prometheus 2>/dev/null || $sudo pkill -x prometheus) || true
 fi
 echo "install-deps: done"

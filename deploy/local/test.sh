@@ -14,6 +14,11 @@ deploy/local/install-deps.sh
 echo "== format check (clang-format, .clang-format)"
 git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
 
+echo "== deployment files (promtool)"
+promtool check config deploy/prometheus/prometheus.yml >/dev/null
+promtool check rules deploy/prometheus/ducha-alerts.yml >/dev/null
+echo "prometheus configuration and alert rules are valid"
+
 echo "== configure and build (preset ci: ASan + UBSan)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$(nproc)"
