@@ -40,7 +40,8 @@ endfunction()
 function(ducha_embed_migrations out_var)
   cmake_parse_arguments(E "" "NAMESPACE;FUNCTION;DIR" "" ${ARGN})
   file(GLOB sql CONFIGURE_DEPENDS ${E_DIR}/*.sql)
-  set(out ${PROJECT_BINARY_DIR}/gen/migrations/${E_FUNCTION}.cpp)
+  string(REPLACE "::" "_" ns_file "${E_NAMESPACE}")
+  set(out ${PROJECT_BINARY_DIR}/gen/migrations/${ns_file}_${E_FUNCTION}.cpp)
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/gen/migrations
     COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.py ${out} ${E_NAMESPACE}

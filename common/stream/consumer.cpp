@@ -179,17 +179,25 @@ void StreamConsumer::Run(std::stop_token stop) {
           transport::MakeClientSocket(ctx_, zmq::socket_type::dealer, settings_.security);
       sock.connect(settings_.endpoint);
       // Fetch on this socket until a reply is lost; then start a new socket (Lazy Pirate).
-      while (!stop.stop_requested()) {
+      // While a batch is applied, the fetch for the next one is already on its way, so the
+      // round trip to the producer overlaps the database work.
+      std::string correlation;
+      bool in_flight = false;
+      auto send_fetch = [&](std::int64_t after) {
         ps::Fetch fetch;
         fetch.stream = settings_.stream;
         fetch.consumer = settings_.consumer;
-        fetch.after_seq = applied;
+        fetch.after_seq = after;
         fetch.max_events = settings_.credit;
         fetch.wait_ms = settings_.wait.count();
-        const std::string correlation = fmt::format("{}-{}", settings_.consumer, ++fetch_no);
+        correlation = fmt::format("{}-{}", settings_.consumer, ++fetch_no);
         const std::string payload = ps::Encode(fetch, correlation);
         zmq::message_t m(payload.data(), payload.size());
-        if (!sock.send(m, zmq::send_flags::dontwait)) break;
+        in_flight = sock.send(m, zmq::send_flags::dontwait).has_value();
+        return in_flight;
+      };
+      while (!stop.stop_requested()) {
+        if (!in_flight && !send_fetch(applied)) break;
         const auto deadline = SteadyClock::now() + settings_.wait + settings_.reply_margin;
         std::vector<zmq::message_t> frames;
         bool got = false;
@@ -203,6 +211,7 @@ void StreamConsumer::Run(std::stop_token stop) {
           break;
         }
         if (stop.stop_requested()) break;
+        in_flight = false;
         if (!got) {
           stats_.connected.store(false);
           stats_.reconnects.fetch_add(1, std::memory_order_relaxed);
@@ -243,7 +252,10 @@ void StreamConsumer::Run(std::stop_token stop) {
         for (auto& e : batch->events) {
           events.push_back(IncomingEvent{e.seq, std::move(e.type), std::move(e.payload)});
         }
+        const std::int64_t expected = events.back().seq;
+        if (!send_fetch(expected)) break;
         applied = ApplyBatch(conn, settings_, events, apply_, stats_);
+        if (applied != expected) break;  // the prefetch asked from the wrong place: start afresh
       }
       if (!stop.stop_requested()) {
         sleep(backoff);

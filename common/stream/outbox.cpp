@@ -22,6 +22,30 @@ void Outbox::Append(pqxx::transaction_base& tx, const std::string& stream,
                  stream, types.Finish(), keys.Finish(), payloads.Finish());
 }
 
+void Outbox::AppendNumbered(pqxx::transaction_base& tx, const std::string& stream,
+                            const std::vector<OutgoingEvent>& events) const {
+  if (events.empty()) return;
+  db::ArrayBuilder types, keys, payloads;
+  for (const auto& e : events) {
+    types.Add(e.type);
+    keys.Add(e.key);
+    payloads.AddBytes(e.payload);
+  }
+  // Rows appended by Append (seq NULL) are numbered first, so nothing committed earlier is
+  // ever numbered after these.
+  Sequence(tx, stream, 1 << 30);
+  tx.exec_params("WITH h AS (UPDATE " + schema_ +
+                     ".stream_head SET last_seq = last_seq + $5, updated_at = now() "
+                     "WHERE stream = $1 RETURNING last_seq - $5 AS base) "
+                     "INSERT INTO " +
+                     schema_ +
+                     ".outbox (stream, seq, type, key, payload, sequenced_at) "
+                     "SELECT $1, h.base + x.n, x.t, x.k, x.p, now() FROM h, "
+                     "unnest($2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS x(t, k, p, n)",
+                 stream, types.Finish(), keys.Finish(), payloads.Finish(),
+                 static_cast<long long>(events.size()));
+}
+
 std::int64_t Outbox::Sequence(pqxx::transaction_base& tx, const std::string& stream,
                               int max_rows) const {
   tx.exec_params("INSERT INTO " + schema_ +

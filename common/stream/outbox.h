@@ -38,9 +38,17 @@ class Outbox {
   // `schema` is the producer's schema (the table is <schema>.outbox).
   explicit Outbox(std::string schema);
 
-  // Appends in the caller's transaction; one round trip for the whole vector.
+  // Appends in the caller's transaction; one round trip for the whole vector. The rows are
+  // numbered later by the sequencer, so any number of transactions may append concurrently.
   void Append(pqxx::transaction_base& tx, const std::string& stream,
               const std::vector<OutgoingEvent>& events) const;
+
+  // Appends and numbers in the caller's transaction: takes the stream's head row lock (held
+  // until the caller commits), so numbering is gap-free and in commit order without a second
+  // write of every row. For a producer's main writer, which appends at the end of its
+  // transaction; concurrent appenders wait on the head row for each other's commit.
+  void AppendNumbered(pqxx::transaction_base& tx, const std::string& stream,
+                      const std::vector<OutgoingEvent>& events) const;
 
   // Numbers up to `max_rows` committed rows; returns the new head. Run in its own transaction.
   std::int64_t Sequence(pqxx::transaction_base& tx, const std::string& stream, int max_rows) const;

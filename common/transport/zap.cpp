@@ -50,7 +50,10 @@ void ZapHandler::Serve(zmq::socket_t& rep) {
         if (mechanism == "CURVE" && frames.size() == 7 && frames[6].size() == 32) {
           std::array<char, 41> z85{};
           zmq_z85_encode(z85.data(), static_cast<const std::uint8_t*>(frames[6].data()), 32);
-          user = authorizer_(mechanism, std::string_view(z85.data(), 40));
+          const std::string_view key(z85.data(), 40);
+          user = authorizer_(mechanism, key);
+          std::lock_guard lock(watch_mu_);
+          if (!watched_key_.empty() && key == watched_key_) watched_verdict_ = user.has_value();
         } else if (mechanism == "NULL" && frames.size() == 6) {
           user = authorizer_(mechanism, std::string_view());
         }
@@ -78,26 +81,38 @@ void ZapHandler::Serve(zmq::socket_t& rep) {
   }
 }
 
+void ZapHandler::WatchKey(const std::string& public_key_z85) {
+  std::lock_guard lock(watch_mu_);
+  watched_key_ = public_key_z85;
+  watched_verdict_.reset();
+}
+
+std::optional<bool> ZapHandler::VerdictOnWatchedKey() const {
+  std::lock_guard lock(watch_mu_);
+  return watched_verdict_;
+}
+
 Status SelfTestRejectsUnknownKey(zmq::context_t& ctx, const std::string& endpoint,
-                                 const std::string& server_public_z85, const ZapHandler& zap,
+                                 const std::string& server_public_z85, ZapHandler& zap,
                                  std::chrono::milliseconds timeout) {
-  const std::uint64_t denied_before = zap.denied();
-  const std::uint64_t allowed_before = zap.allowed();
   ClientSecurity sec;
   sec.curve = true;
   sec.server_public_z85 = server_public_z85;
   sec.client = GenerateKeyPair();
+  zap.WatchKey(sec.client.public_z85);
   zmq::socket_t probe = MakeClientSocket(ctx, zmq::socket_type::dealer, sec);
   probe.connect(endpoint);
   zmq::message_t ping(std::string_view("self-test"));
   (void)probe.send(ping, zmq::send_flags::dontwait);
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
-    if (zap.allowed() != allowed_before) {
-      return MakeError("auth_self_test_failed", "",
-                       "the ZAP handler accepted a random CURVE key; refusing to serve");
+    if (const auto verdict = zap.VerdictOnWatchedKey()) {
+      if (*verdict) {
+        return MakeError("auth_self_test_failed", "",
+                         "the ZAP handler accepted a random CURVE key; refusing to serve");
+      }
+      return OkStatus();
     }
-    if (zap.denied() != denied_before) return OkStatus();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return MakeError("auth_self_test_failed", "",

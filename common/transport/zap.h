@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,11 @@ class ZapHandler {
   std::uint64_t allowed() const { return allowed_.load(); }
   std::uint64_t denied() const { return denied_.load(); }
 
+  // For the start-up self-test: watch one key and report the handler's verdict on it, whatever
+  // other clients connect meanwhile. Nullopt until the key has been seen.
+  void WatchKey(const std::string& public_key_z85);
+  std::optional<bool> VerdictOnWatchedKey() const;
+
  private:
   void Serve(zmq::socket_t& rep);
 
@@ -45,6 +51,9 @@ class ZapHandler {
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> allowed_{0};
   std::atomic<std::uint64_t> denied_{0};
+  mutable std::mutex watch_mu_;
+  std::string watched_key_;
+  std::optional<bool> watched_verdict_;
   std::thread thread_;
 };
 
@@ -52,7 +61,7 @@ class ZapHandler {
 // the bound CURVE endpoint and must be refused by the handler within `timeout`. A service that
 // fails it refuses to start: its endpoint would accept anyone.
 Status SelfTestRejectsUnknownKey(zmq::context_t& ctx, const std::string& endpoint,
-                                 const std::string& server_public_z85, const ZapHandler& zap,
+                                 const std::string& server_public_z85, ZapHandler& zap,
                                  std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
 }  // namespace ducha::transport

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   consumer.stream = "reports";
   consumer.consumer = "dispatch";
   consumer.endpoint = config.String("dispatch.intake_endpoint", "tcp://127.0.0.1:7102");
-  consumer.credit = static_cast<int>(config.Int("dispatch.intake_credit", 500, 1, 10000));
+  consumer.credit = static_cast<int>(config.Int("dispatch.intake_credit", 1000, 1, 10000));
   const std::string intake_key_file = config.String("dispatch.intake_server_key_file", "");
   if (common.allow_plain) {
     consumer.security.curve = false;
@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
   auto log = log::Get("dispatch");
   auto campaign = campaign::LoadCampaign(common.campaign_dir);
   if (!campaign) {
-    svc::Die("dispatch", "campaign " + common.campaign_dir + ": " + campaign.error().field +
-                             ": " + campaign.error().message);
+    svc::Die("dispatch", "campaign " + common.campaign_dir + ": " + campaign.error().field + ": " +
+                             campaign.error().message);
   }
   log->info("campaign {} version {} loaded", campaign->info().id, campaign->info().version);
   if (common.allow_plain) {

@@ -190,7 +190,10 @@ void LoadDriver::Run(int count) {
                                      pc::Category::kScatteredPollutingEnterprises,
                                      pc::Category::kTransport, pc::Category::kOther};
   // A few enterprises that many reports name: these become duplicates.
-  const char* enterprises[] = {"91130100MA07L7XT37", "911302007468789826", "91130600MA0CQHR7XA"};
+  const char* enterprises[] = {"91130100MA07L7XT37", "911302007468789824", "91130600MA0CQHR7XB"};
+  // A run never outlasts its deadline: a fleet that cannot accept reports fails the test
+  // (gave_up > 0) instead of hanging it.
+  const auto run_deadline = SteadyClock::now() + std::chrono::seconds(300);
   std::vector<std::thread> threads;
   for (int t = 0; t < clients_; ++t) {
     threads.emplace_back([&, t] {
@@ -220,7 +223,7 @@ void LoadDriver::Run(int count) {
           r.enterprise = pc::Enterprise{"重复企业", std::string(enterprises[rng() % 3])};
         }
         const std::string frame = pi::Encode(r);
-        const auto give_up = SteadyClock::now() + std::chrono::seconds(180);
+        const auto give_up = std::min(SteadyClock::now() + std::chrono::seconds(120), run_deadline);
         bool ok = false;
         while (!ok && SteadyClock::now() < give_up) {
           zmq::message_t m(frame.data(), frame.size());
@@ -242,8 +245,17 @@ void LoadDriver::Run(int count) {
             std::lock_guard lock(mu_);
             receipts_[r.submission_id] = receipt->report_id;
             ok = true;
-          } else {
+          } else if (parsed->type() == pc::ErrorReply::kType) {
+            auto err = codec::DecodeAs<pc::ErrorReply>(*parsed);
+            if (err && err->code != "internal") {
+              // Not a transient failure: retrying the same report cannot succeed.
+              std::fprintf(stderr, "load driver: %s refused: %s %s\n", r.submission_id.c_str(),
+                           err->code.c_str(), err->message.c_str());
+              break;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));  // busy
           }
         }
         if (!ok) gave_up_.fetch_add(1);
@@ -326,10 +338,9 @@ CheckResult CheckIntakeToDispatch(const std::map<std::string, std::int64_t>& rec
   std::ostringstream d;
   d << "receipts=" << out.receipts << " reports=" << count("SELECT count(*) FROM intake.report")
     << " decisions=" << count("SELECT count(*) FROM dispatch.problem_source")
-    << " | lost: report=" << lost_report << " event=" << lost_event
-    << " decision=" << lost_decision << " | duplicated: event=" << dup_event
-    << " decision=" << dup_decision << " | unexpected: report=" << unexpected_report
-    << " decision=" << unexpected_decision;
+    << " | lost: report=" << lost_report << " event=" << lost_event << " decision=" << lost_decision
+    << " | duplicated: event=" << dup_event << " decision=" << dup_decision
+    << " | unexpected: report=" << unexpected_report << " decision=" << unexpected_decision;
   out.detail = d.str();
   return out;
 }

@@ -194,10 +194,15 @@ std::vector<Status> ReportApplier::Apply(pqxx::transaction_base& tx,
   std::unordered_map<std::int64_t, std::int64_t> problem_of_report;
   std::unordered_map<std::int64_t, ProblemSnapshot> problems;
   if (wanted.size() > 0) {
+    // One primary-key probe per id, forced by the LATERAL subqueries: a plain join lets the
+    // planner hash the whole problem_source table, which grows with every batch.
     const pqxx::result r = tx.exec_params(
-        std::string("SELECT s.report_id, ") + kSnapshotColumns +
-            " FROM dispatch.problem_source s JOIN dispatch.problem p USING (problem_id) "
-            "WHERE s.report_id = ANY ($1::bigint[]) ORDER BY p.problem_id FOR UPDATE OF p",
+        std::string("SELECT s.report_id, p.* FROM unnest($1::bigint[]) AS r(id) "
+                    "CROSS JOIN LATERAL (SELECT report_id, problem_id FROM "
+                    "dispatch.problem_source WHERE report_id = r.id LIMIT 1) s "
+                    "CROSS JOIN LATERAL (SELECT ") +
+            kSnapshotColumns +
+            " FROM dispatch.problem p WHERE p.problem_id = s.problem_id FOR UPDATE) p",
         wanted.Finish());
     for (const auto& row : r) {
       ProblemSnapshot s = ReadSnapshot(row, 1);
@@ -367,7 +372,7 @@ std::vector<Status> ReportApplier::Apply(pqxx::transaction_base& tx,
       }
     }
   }
-  outbox_.Append(tx, kAssignmentStream, outgoing);
+  outbox_.AppendNumbered(tx, kAssignmentStream, outgoing);
 
   stats_.assigned.fetch_add(fresh.size(), std::memory_order_relaxed);
   stats_.sources_added.fetch_add(added.size(), std::memory_order_relaxed);

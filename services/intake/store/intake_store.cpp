@@ -261,7 +261,7 @@ std::vector<SubmitOutcome> IntakeStore::CommitIn(pqxx::transaction_base& tx,
           "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])",
           c_ref.Finish(), c_id.Finish(), c_name.Finish(), c_phone.Finish(), c_email.Finish());
     }
-    outbox_.Append(tx, kReportStream, events);
+    outbox_.AppendNumbered(tx, kReportStream, events);
   }
 
   // 6. Outcomes, and the funnel.

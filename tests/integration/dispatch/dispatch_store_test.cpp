@@ -2,6 +2,8 @@
 // events applied through the consumer's ApplyBatch (cursor compare-and-set, dead letters),
 // operator commands, the problem and responsibility lists, and the command endpoint over CURVE.
 
+#include "services/dispatch/store/dispatch_store.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -20,7 +22,6 @@
 #include "proto/registry.h"
 #include "services/dispatch/io/admin_server.h"
 #include "services/dispatch/migrations.h"
-#include "services/dispatch/store/dispatch_store.h"
 #include "services/dispatch/store/problem_list.h"
 #include "tests/support/test_cluster.h"
 
@@ -111,9 +112,10 @@ class DispatchStoreTest : public ::testing::Test {
   template <typename M>
   M OutboxEvent(int n) {
     const std::string bytes = conn_.Read([&](pqxx::read_transaction& r) {
-      return pqxx::binarystring(r.exec_params1("SELECT payload FROM dispatch.outbox WHERE "
-                                               "stream = 'assignments' ORDER BY id OFFSET $1",
-                                               n)[0])
+      return pqxx::binarystring(
+                 r.exec_params1("SELECT payload FROM dispatch.outbox WHERE "
+                                "stream = 'assignments' ORDER BY id OFFSET $1 LIMIT 1",
+                                n)[0])
           .str();
     });
     auto frame = proto::ParseMessage(bytes);
@@ -124,9 +126,8 @@ class DispatchStoreTest : public ::testing::Test {
   }
 
   Result<CommandOutcome> Command(const dispatch::Command& c, const std::string& by = "center-1") {
-    return conn_.Transact([&](pqxx::work& w) {
-      return ApplyCommand(w, Dispatcher(Hebei()), c, by, clock_.Now());
-    });
+    return conn_.Transact(
+        [&](pqxx::work& w) { return ApplyCommand(w, Dispatcher(Hebei()), c, by, clock_.Now()); });
   }
 
   std::stop_source stop_;
@@ -185,7 +186,7 @@ TEST_F(DispatchStoreTest, TheThirdReportListsTheProblemShortensItsDeadlineAndRec
   Apply({Event(3, Report(303, pc::Channel::kCitizenHotline, "130102", 302))});
   EXPECT_EQ(Q("SELECT report_count || ' ' || listed || ' ' || listing_reason || ' ' || deadline "
               "FROM dispatch.problem WHERE problem_id = 301"),
-            "3 t report_count 2017-12-01");
+            "3 true report_count 2017-12-01");
   EXPECT_EQ(Q("SELECT change || ' ' || by || ' ' || old_value || ' -> ' || new_value "
               "FROM dispatch.change_history WHERE problem_id = 301"),
             "listed rule unlisted, deadline 2017-12-13 -> listed, deadline 2017-12-01");
@@ -198,10 +199,10 @@ TEST_F(DispatchStoreTest, TheThirdReportListsTheProblemShortensItsDeadlineAndRec
 }
 
 TEST_F(DispatchStoreTest, APoisonEventIsParkedWhileTheRestOfTheBatchApplies) {
-  const auto seq = Apply(
-      {Event(1, Report(401, pc::Channel::kSupervisionGroup, "130102")),
-       stream::IncomingEvent{2, std::string(pi::ReportAccepted::kType), "\xc1 not msgpack"},
-       Event(3, Report(403, pc::Channel::kSupervisionGroup, "130104"))});
+  const auto seq =
+      Apply({Event(1, Report(401, pc::Channel::kSupervisionGroup, "130102")),
+             stream::IncomingEvent{2, std::string(pi::ReportAccepted::kType), "\xc1 not msgpack"},
+             Event(3, Report(403, pc::Channel::kSupervisionGroup, "130104"))});
   EXPECT_EQ(seq, 3);
   EXPECT_EQ(Q("SELECT string_agg(problem_id::text, ',' ORDER BY problem_id) "
               "FROM dispatch.problem"),
@@ -222,12 +223,13 @@ TEST_F(DispatchStoreTest, RedeliveringOrReplayingTheSameBatchChangesNothing) {
       Event(2, Report(602, pc::Channel::kCitizenWeb, "130102", 601)),
       Event(3, Report(603, pc::Channel::kCitizenWeb, "130102", 601))};
   Apply(batch);
-  const std::string state = "SELECT report_count || ' ' || listed || ' ' || deadline || ' ' || "
-                            "(SELECT count(*) FROM dispatch.problem_source) || ' ' || "
-                            "(SELECT count(*) FROM dispatch.change_history) || ' ' || "
-                            "(SELECT count(*) FROM dispatch.outbox) FROM dispatch.problem";
+  const std::string state =
+      "SELECT report_count || ' ' || listed || ' ' || deadline || ' ' || "
+      "(SELECT count(*) FROM dispatch.problem_source) || ' ' || "
+      "(SELECT count(*) FROM dispatch.change_history) || ' ' || "
+      "(SELECT count(*) FROM dispatch.outbox) FROM dispatch.problem";
   const std::string before = Q(state);
-  EXPECT_EQ(before, "3 t 2017-12-01 3 1 4");
+  EXPECT_EQ(before, "3 true 2017-12-01 3 1 4");
   // Redelivery: the cursor's compare-and-set skips it.
   EXPECT_EQ(Apply(batch), 3);
   EXPECT_EQ(Q(state), before);
@@ -249,8 +251,9 @@ class DispatchCommandTest : public DispatchStoreTest {
   std::string History() { return Q("SELECT count(*) FROM dispatch.change_history"); }
   std::string Outbox() { return Q("SELECT count(*) FROM dispatch.outbox"); }
   std::string Problem() {
-    return Q("SELECT body_code || ' ' || body_kind || ' ' || deadline || ' ' || listed "
-             "FROM dispatch.problem WHERE problem_id = 701");
+    return Q(
+        "SELECT body_code || ' ' || body_kind || ' ' || deadline || ' ' || listed "
+        "FROM dispatch.problem WHERE problem_id = 701");
   }
   void ExpectRefused(const dispatch::Command& c, const std::string& code) {
     const std::string problem = Problem();
@@ -266,7 +269,7 @@ class DispatchCommandTest : public DispatchStoreTest {
 TEST_F(DispatchCommandTest, ReassignmentUpdatesTheProblemRecordsWhoWhenWhyAndEmitsAnEvent) {
   const auto r = Command(pd::Reassign{701, "130100", pd::BodyKind::kCityGovernment, "跨区问题"});
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(Problem(), "130100 city_government 2017-12-13 f");
+  EXPECT_EQ(Problem(), "130100 city_government 2017-12-13 false");
   EXPECT_EQ(Q("SELECT change || ' ' || by || ' ' || reason || ' ' || (at = '2017-11-22 "
               "10:00:00+08') FROM dispatch.change_history WHERE id = " +
               std::to_string(r->history_id)),
@@ -282,7 +285,7 @@ TEST_F(DispatchCommandTest, ReassignmentUpdatesTheProblemRecordsWhoWhenWhyAndEmi
 TEST_F(DispatchCommandTest, DeadlineChangeAndListingAreRecorded) {
   ASSERT_TRUE(Command(pd::ChangeDeadline{701, "2017-12-20", "需停产改造"}).ok());
   ASSERT_TRUE(Command(pd::SetListing{701, true, "群众反映强烈"}).ok());
-  EXPECT_EQ(Problem(), "130102 county_government 2017-12-01 t");
+  EXPECT_EQ(Problem(), "130102 county_government 2017-12-01 true");
   EXPECT_EQ(Q("SELECT string_agg(change, ',' ORDER BY id) FROM dispatch.change_history"),
             "deadline_changed,listed");
   EXPECT_EQ(Q("SELECT listing_reason FROM dispatch.problem"), "operator");
@@ -317,8 +320,7 @@ TEST_F(DispatchStoreTest, ListsAProblemsCitysAndCountysProblemsAndResponsibiliti
          Event(4, Report(804, pc::Channel::kSupervisionGroup, "130203"))});
   // As the CLI does it: connected as ducha_operator.
   std::stop_source stop;
-  db::Connection op(db::DbSettings{TestCluster::Get().UrlFor("operator"), "ctl"},
-                    stop.get_token());
+  db::Connection op(db::DbSettings{TestCluster::Get().UrlFor("operator"), "ctl"}, stop.get_token());
   const auto city = op.Read([](pqxx::read_transaction& r) { return ListProblems(r, 130100); });
   ASSERT_EQ(city.size(), 3u);
   EXPECT_EQ(city[0].problem_id, 803);  // earliest deadline first
@@ -354,7 +356,8 @@ class AdminServerTest : public DispatchStoreTest {
     auth::Registry::Snapshot snap;
     snap.identities.emplace("center-1",
                             auth::Identity{"center-1", auth::Role::kSupervisionCenter, {}, {}});
-    snap.identities.emplace("changan", auth::Identity{"changan", auth::Role::kBody, {}, {"130102"}});
+    snap.identities.emplace("changan",
+                            auth::Identity{"changan", auth::Role::kBody, {}, {"130102"}});
     snap.key_to_identity.emplace(center_keys_.public_z85, "center-1");
     snap.key_to_identity.emplace(body_keys_.public_z85, "changan");
     registry_.Replace(snap);
@@ -379,8 +382,9 @@ class AdminServerTest : public DispatchStoreTest {
 
   // Sends one command with the given client key and returns the reply frame.
   std::string Send(const transport::KeyPair& keys, const std::string& payload) {
-    zmq::socket_t sock = transport::MakeClientSocket(
-        ctx_, zmq::socket_type::dealer, transport::ClientSecurity{true, server_keys_.public_z85, keys});
+    zmq::socket_t sock =
+        transport::MakeClientSocket(ctx_, zmq::socket_type::dealer,
+                                    transport::ClientSecurity{true, server_keys_.public_z85, keys});
     sock.connect(endpoint_);
     zmq::message_t m(payload.data(), payload.size());
     sock.send(m, zmq::send_flags::none);
@@ -401,9 +405,9 @@ class AdminServerTest : public DispatchStoreTest {
 };
 
 TEST_F(AdminServerTest, TheSupervisionCenterReassignsAndTheHistoryNamesItsAuthenticatedIdentity) {
-  const std::string reply = Send(
-      center_keys_,
-      pd::Encode(pd::Reassign{901, "130100", pd::BodyKind::kCityBureau, "先行核查"}, "op-1"));
+  const std::string reply =
+      Send(center_keys_,
+           pd::Encode(pd::Reassign{901, "130100", pd::BodyKind::kCityBureau, "先行核查"}, "op-1"));
   auto frame = proto::ParseMessage(reply);
   ASSERT_TRUE(frame.ok());
   ASSERT_EQ(frame->type(), pd::CommandDone::kType);
@@ -411,9 +415,9 @@ TEST_F(AdminServerTest, TheSupervisionCenterReassignsAndTheHistoryNamesItsAuthen
   const auto done = codec::DecodeAs<pd::CommandDone>(*frame);
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(done->problem_id, 901);
-  EXPECT_EQ(Q("SELECT by FROM dispatch.change_history WHERE id = " +
-              std::to_string(done->history_id)),
-            "center-1");
+  EXPECT_EQ(
+      Q("SELECT by FROM dispatch.change_history WHERE id = " + std::to_string(done->history_id)),
+      "center-1");
   EXPECT_EQ(server_->stats().done.load(), 1u);
 }
 
@@ -428,8 +432,7 @@ TEST_F(AdminServerTest, AResponsibleBodyMayNotChangeItsOwnAssignment) {
 }
 
 TEST_F(AdminServerTest, AnInvalidCommandIsAnsweredWithTheFieldAtFault) {
-  const std::string reply =
-      Send(center_keys_, pd::Encode(pd::SetListing{901, true, ""}, "op-3"));
+  const std::string reply = Send(center_keys_, pd::Encode(pd::SetListing{901, true, ""}, "op-3"));
   auto frame = proto::ParseMessage(reply);
   ASSERT_TRUE(frame.ok());
   ASSERT_EQ(frame->type(), pc::ErrorReply::kType);

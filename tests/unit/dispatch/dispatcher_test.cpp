@@ -206,8 +206,8 @@ TEST_F(DispatcherTest, CentralMediaProblemIsListedFromTheStartWithTheCappedDeadl
 }
 
 TEST_F(DispatcherTest, MinistrySupervisionProblemIsListedFromTheStart) {
-  const Assignment a = Assign(
-      Report(22, pc::Channel::kMinistrySupervision, "130102", "2017-11-21T09:30:00+08:00"));
+  const Assignment a =
+      Assign(Report(22, pc::Channel::kMinistrySupervision, "130102", "2017-11-21T09:30:00+08:00"));
   EXPECT_TRUE(a.listed);
   EXPECT_EQ(DateString(a.deadline), "2017-11-30");
 }
@@ -280,9 +280,9 @@ TEST_F(DispatcherTest, ListingKeepsADeadlineAlreadyEarlierThanTheCap) {
 }
 
 TEST_F(DispatcherTest, TheSecondReportDoesNotList) {
-  auto s = dispatcher_.AddSource(
-      Repeat(203, 100, pc::Channel::kCitizenWeb, "2017-11-22T09:00:00+08:00"), ChanganProblem(1),
-      now_);
+  auto s =
+      dispatcher_.AddSource(Repeat(203, 100, pc::Channel::kCitizenWeb, "2017-11-22T09:00:00+08:00"),
+                            ChanganProblem(1), now_);
   ASSERT_TRUE(s.ok());
   EXPECT_FALSE(s->listing.has_value());
 }
@@ -346,8 +346,8 @@ TEST_F(DispatcherTest, ReassignsToTheCitysGovernmentRecordingWhoAndWhy) {
 }
 
 TEST_F(DispatcherTest, ReassignsToTheCitysBureau) {
-  auto c = dispatcher_.Reassign(
-      ChanganProblem(), ReassignTo("130100", pd::BodyKind::kCityBureau), "center-1", now_);
+  auto c = dispatcher_.Reassign(ChanganProblem(), ReassignTo("130100", pd::BodyKind::kCityBureau),
+                                "center-1", now_);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->body->name, "石家庄市环境保护局");
 }
