@@ -45,6 +45,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "bench/bench_support.h"
 #include "common/base/time.h"
 #include "common/campaign/loader.h"
 #include "common/db/db.h"
@@ -61,15 +62,8 @@ namespace {
 
 namespace pc = proto::common;
 namespace pi = proto::intake;
-using SteadyClock = std::chrono::steady_clock;
-using TimePoint = SteadyClock::time_point;
-
 constexpr double kRatioTarget = 2.5;
 constexpr double kHalfLoadP99TargetMs = 20.0;
-constexpr auto kReplyTimeout = std::chrono::seconds(10);
-// The fleet clock during the run, and the day the reports are about (round 3 of the campaign).
-constexpr const char* kSimulatedNow = "2017-11-25T12:00:00+08:00";
-constexpr const char* kReportDay = "2017-11-24T00:00:00+08:00";
 
 struct Options {
   std::string pg_dir;
@@ -84,11 +78,6 @@ struct Options {
   int pgbench_s = 10;
   int profile_s = 8;
 };
-
-[[noreturn]] void Fail(const std::string& message) {
-  std::fprintf(stderr, "intake_bench: %s\n", message.c_str());
-  std::exit(1);
-}
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
@@ -139,415 +128,6 @@ Options ParseOptions(int argc, char** argv) {
     Fail("clients and durations must be positive");
   }
   return o;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  if (!f) Fail("cannot write " + path);
-}
-
-double Seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-double Percentile(std::vector<double>& v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto idx = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-  return v[std::min(v.size() - 1, idx == 0 ? 0 : idx - 1)];
-}
-
-// The throwaway cluster made by deploy/local/pg.sh: connection strings for its roles.
-class Cluster {
- public:
-  explicit Cluster(std::string dir) : dir_(std::move(dir)) {
-    const std::string port = ReadFile(dir_ + "/port");
-    port_ = std::stoi(port);
-  }
-  std::string Url(const std::string& db, const std::string& user) const {
-    return fmt::format("host={}/run port={} dbname={} user={}", dir_, port_, db, user);
-  }
-  std::string Admin() const { return Url("ducha", "postgres"); }
-  const std::string& dir() const { return dir_; }
-  int port() const { return port_; }
-
-  std::string Value(const std::string& sql) const {
-    pqxx::connection c{Admin()};
-    pqxx::nontransaction n{c};
-    const pqxx::result r = n.exec(sql);
-    if (r.empty() || r[0][0].is_null()) return {};
-    return r[0][0].as<std::string>();
-  }
-  void Exec(const std::string& sql) const {
-    pqxx::connection c{Admin()};
-    pqxx::nontransaction n{c};
-    n.exec(sql);
-  }
-
- private:
-  std::string dir_;
-  int port_ = 0;
-};
-
-// A TCP port on 127.0.0.1 that was free a moment ago (the service's config needs a fixed one).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    Fail("no free port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Database, roles, ref schema, identities and clock; returns the clients' key pairs.
-std::vector<transport::KeyPair> SetUpDatabase(const Cluster& pg, int clients) {
-  db::EnsureDatabase(pg.Url("postgres", "postgres"), "ducha");
-  {
-    // Times each WAL fsync (pg_stat_wal.wal_sync_time) for the details; costs two clock reads.
-    pqxx::connection c{pg.Url("postgres", "postgres")};
-    pqxx::nontransaction n{c};
-    n.exec("ALTER SYSTEM SET track_wal_io_timing = on");
-    n.exec("SELECT pg_reload_conf()");
-  }
-  db::Bootstrap(pg.Admin(), {"intake"});
-  // Set-up is never cancelled: a token without a source cannot be stopped.
-  db::Connection ref(db::DbSettings{pg.Url("ducha", "ducha_ref"), "intake-bench"},
-                     std::stop_token{});
-  db::Migrate(ref, "ref", "ref", ref::RefMigrations());
-  std::vector<transport::KeyPair> keys;
-  for (int i = 0; i < clients; ++i) keys.push_back(transport::GenerateKeyPair());
-  ref.Transact([&](pqxx::work& w) {
-    for (int i = 0; i < clients; ++i) {
-      ref::NewIdentity id;
-      id.name = fmt::format("bench-hotline-{:02}", i);
-      id.role = auth::Role::kIntegration;
-      id.channels = {"citizen_hotline"};
-      id.note = "intake_bench";
-      if (auto ok = ref::RegisterKey(w, id, keys[static_cast<std::size_t>(i)].public_z85); !ok) {
-        throw std::runtime_error("registering " + id.name + ": " + ok.error().message);
-      }
-    }
-    if (auto ok = ref::SetSimulatedClock(w, true, *timeutil::ParseRfc3339(kSimulatedNow)); !ok) {
-      throw std::runtime_error("setting the simulated clock: " + ok.error().message);
-    }
-  });
-  return keys;
-}
-
-// ducha-intake as a child process; SIGTERM on destruction (and if this program dies first).
-class IntakeProcess {
- public:
-  IntakeProcess(const std::string& binary, const std::string& config, const std::string& log) {
-    log_path_ = log;
-    std::fflush(nullptr);  // or the child's copy of unwritten output is written twice
-    pid_ = fork();
-    if (pid_ < 0) Fail("fork failed");
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      std::FILE* out = std::freopen(log.c_str(), "w", stdout);
-      if (out == nullptr || dup2(fileno(stdout), 2) < 0) _exit(127);
-      execl(binary.c_str(), binary.c_str(), "--config", config.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~IntakeProcess() { Stop(); }
-  IntakeProcess(const IntakeProcess&) = delete;
-  IntakeProcess& operator=(const IntakeProcess&) = delete;
-
-  pid_t pid() const { return pid_; }
-
-  void WaitServing(std::chrono::seconds limit) {
-    const auto deadline = SteadyClock::now() + limit;
-    while (SteadyClock::now() < deadline) {
-      if (ReadFile(log_path_).find("intake serving on") != std::string::npos) return;
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        Fail("ducha-intake exited during start-up:\n" + ReadFile(log_path_));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    Fail("ducha-intake did not start serving within the limit:\n" + ReadFile(log_path_));
-  }
-
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (SteadyClock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = -1;
-  }
-
- private:
-  std::string log_path_;
-  pid_t pid_ = -1;
-};
-
-struct PgbenchResult {
-  double tps = 0;
-  double latency_ms = 0;
-};
-
-PgbenchResult RunPgbench(const Options& o, const Cluster& pg) {
-  pg.Exec(
-      "CREATE TABLE IF NOT EXISTS public.bench_single_row (id bigserial PRIMARY KEY, "
-      "payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
-  const std::string script = o.work_dir + "/single_row_insert.sql";
-  WriteFile(script,
-            "INSERT INTO public.bench_single_row (payload) VALUES "
-            "('one durable row per transaction');\n");
-  const std::string cmd =
-      fmt::format("'{}' -n -c 1 -j 1 -T {} -f '{}' -h '{}/run' -p {} -U postgres ducha 2>&1",
-                  o.pgbench, o.pgbench_s, script, pg.dir(), pg.port());
-  std::FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) Fail("cannot run " + cmd);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  if (pclose(p) != 0) Fail("pgbench failed:\n" + out);
-  PgbenchResult r;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind("tps = ", 0) == 0) r.tps = std::stod(line.substr(6));
-    if (line.rfind("latency average = ", 0) == 0) r.latency_ms = std::stod(line.substr(18));
-  }
-  if (r.tps <= 0) Fail("no tps in pgbench output:\n" + out);
-  return r;
-}
-
-// Everything one client observed; merged after the phase.
-struct ClientTally {
-  std::uint64_t sent = 0;
-  std::uint64_t receipts = 0;         // every receipt, whenever it arrived
-  std::uint64_t receipts_window = 0;  // receipts that completed inside the measured window
-  std::uint64_t duplicates = 0;       // receipts with outcome "duplicate"
-  std::uint64_t busy = 0;
-  std::uint64_t errors = 0;  // error replies, undecodable replies, timeouts
-  std::uint64_t late_sends = 0;
-  std::vector<double> latencies_ms;
-  std::vector<std::pair<int, double>> by_second;  // open loop: (second of the schedule, latency)
-  std::vector<double> from_send_ms;  // open loop: latency from the actual (maybe late) send
-  std::vector<std::string> error_samples;
-
-  void Merge(const ClientTally& o) {
-    sent += o.sent;
-    receipts += o.receipts;
-    receipts_window += o.receipts_window;
-    duplicates += o.duplicates;
-    busy += o.busy;
-    errors += o.errors;
-    late_sends += o.late_sends;
-    latencies_ms.insert(latencies_ms.end(), o.latencies_ms.begin(), o.latencies_ms.end());
-    by_second.insert(by_second.end(), o.by_second.begin(), o.by_second.end());
-    from_send_ms.insert(from_send_ms.end(), o.from_send_ms.begin(), o.from_send_ms.end());
-    for (const auto& e : o.error_samples) {
-      if (error_samples.size() < 5) error_samples.push_back(e);
-    }
-  }
-  void NoteError(std::string what) {
-    ++errors;
-    if (error_samples.size() < 5) error_samples.push_back(std::move(what));
-  }
-};
-
-enum class ReplyKind { kReceipt, kDuplicate, kBusy, kError, kStale };
-
-struct ReplyInfo {
-  ReplyKind kind = ReplyKind::kError;
-  std::string correlation;
-  std::int64_t retry_after_ms = 0;
-  std::string error;
-};
-
-ReplyInfo Classify(const std::string& bytes) {
-  ReplyInfo out;
-  auto frame = proto::ParseMessage(bytes);
-  if (!frame) {
-    out.error = "unparseable reply: " + frame.error().message;
-    return out;
-  }
-  out.correlation = std::string(frame->id());
-  if (frame->type() == pi::Receipt::kType) {
-    auto r = codec::DecodeAs<pi::Receipt>(*frame);
-    if (!r) {
-      out.error = "undecodable receipt: " + r.error().message;
-      return out;
-    }
-    out.kind =
-        r->outcome == pi::ReceiptOutcome::kDuplicate ? ReplyKind::kDuplicate : ReplyKind::kReceipt;
-  } else if (frame->type() == pc::BusyReply::kType) {
-    out.kind = ReplyKind::kBusy;
-    if (auto b = codec::DecodeAs<pc::BusyReply>(*frame)) out.retry_after_ms = b->retry_after_ms;
-  } else if (frame->type() == pc::ErrorReply::kType) {
-    auto e = codec::DecodeAs<pc::ErrorReply>(*frame);
-    out.error = e ? e->code + ": " + e->message : "error reply";
-  } else {
-    out.error = "unexpected reply type " + std::string(frame->type());
-  }
-  return out;
-}
-
-// Makes valid citizen-hotline reports for one client: distinct submission ids, jurisdictions
-// cycling through the campaign's county-level units, locations scattered up to ~25 km around the
-// county seat and categories drawn at random, so only a few percent are duplicates.
-class ReportMaker {
- public:
-  // Seeded by phase and client, so each phase scatters its reports afresh instead of repeating
-  // (and duplicating) the places of the one before.
-  ReportMaker(const campaign::Campaign& campaign, const std::string& phase, int client)
-      : campaign_(campaign),
-        phase_(phase),
-        client_(client),
-        rng_(std::hash<std::string>{}(phase) ^ (0x5eed0000u + static_cast<std::uint64_t>(client))),
-        day_start_(*timeutil::ParseRfc3339(kReportDay)) {}
-
-  pi::SubmitReport Make(std::uint64_t seq) {
-    static constexpr std::array<const char*, 4> kTitles = {
-        "燃煤小锅炉仍在使用", "企业夜间偷排废气", "工地裸土未覆盖，扬尘严重", "散煤销售点仍在营业"};
-    const auto& counties = campaign_.counties();
-    const auto& county = counties[(static_cast<std::size_t>(client_) * 7 + seq) % counties.size()];
-    std::uniform_real_distribution<double> dlat(-0.22, 0.22), dlon(-0.28, 0.28);
-    std::uniform_int_distribution<std::int64_t> seconds(0, 20 * 3600), delay(60, 3 * 3600);
-    pi::SubmitReport r;
-    r.submission_id = fmt::format("{}-{:02}-{}", phase_, client_, seq);
-    r.channel = pc::Channel::kCitizenHotline;
-    r.jurisdiction = std::to_string(county.code);
-    r.category = pc::kCategoryValues[rng_() % pc::kCategoryValues.size()];
-    r.severity = pc::kSeverityValues[rng_() % pc::kSeverityValues.size()];
-    r.title = kTitles[rng_() % kTitles.size()];
-    r.description = fmt::format("{}群众来电反映：{}，请核查处理。（编号 {}）", county.name, r.title,
-                                r.submission_id);
-    r.observed_at = day_start_ + seconds(rng_) * 1000;
-    r.reported_at = r.observed_at + delay(rng_) * 1000;
-    pc::GeoPoint at{county.lat + dlat(rng_), county.lon + dlon(rng_)};
-    if (!campaign_.InsideProvince(at.lat, at.lon)) at = pc::GeoPoint{county.lat, county.lon};
-    r.location = at;
-    r.address = county.name + "某村";
-    if (seq % 2 == 0) r.evidence = {fmt::format("hotline://recording/{}", r.submission_id)};
-    if (seq % 4 == 0) r.reporter = pi::Reporter{"王先生", "13800000000", std::nullopt};
-    return r;
-  }
-
- private:
-  const campaign::Campaign& campaign_;
-  std::string phase_;
-  int client_;
-  std::mt19937_64 rng_;
-  timeutil::Millis day_start_;
-};
-
-// One integration: a CURVE DEALER with its own key. Used by one thread.
-class Client {
- public:
-  Client(zmq::context_t& ctx, const std::string& endpoint, const std::string& server_public,
-         transport::KeyPair keys)
-      : sock_(transport::MakeClientSocket(
-            ctx, zmq::socket_type::dealer,
-            transport::ClientSecurity{true, server_public, std::move(keys)})) {
-    sock_.connect(endpoint);
-  }
-  bool Send(const std::string& payload) {
-    zmq::message_t m(payload.data(), payload.size());
-    return sock_.send(m, zmq::send_flags::none).has_value();
-  }
-  // Waits up to `timeout` for one reply.
-  std::optional<std::string> Receive(std::chrono::milliseconds timeout) {
-    std::vector<zmq::pollitem_t> items{{sock_.handle(), 0, ZMQ_POLLIN, 0}};
-    if (transport::Poll(items, timeout) == 0) return std::nullopt;
-    if (transport::RecvMessage(sock_, frames_, 4) == transport::RecvStatus::kNothing) {
-      return std::nullopt;
-    }
-    return frames_.back().to_string();
-  }
-
- private:
-  zmq::socket_t sock_;
-  std::vector<zmq::message_t> frames_;
-};
-
-struct LoadContext {
-  zmq::context_t& ctx;
-  const campaign::Campaign& campaign;
-  std::string endpoint;
-  std::string server_public;
-  const std::vector<transport::KeyPair>& keys;
-};
-
-// Closed loop: send, await the reply, next. A busy reply is retried after its delay with the
-// same submission (what an integration must do). Latencies and the rate count only requests sent
-// at or after `window_start` and answered by `window_end`; the loop stops sending at window_end.
-ClientTally RunClosedLoop(const LoadContext& lc, int client, const std::string& phase,
-                          TimePoint window_start, TimePoint window_end) {
-  ClientTally t;
-  Client c(lc.ctx, lc.endpoint, lc.server_public, lc.keys[static_cast<std::size_t>(client)]);
-  ReportMaker maker(lc.campaign, phase, client);
-  std::uint64_t seq = 0;
-  while (SteadyClock::now() < window_end) {
-    const std::string corr = fmt::format("{}-{}", client, seq);
-    const std::string payload = pi::Encode(maker.Make(seq++), corr);
-    for (;;) {
-      const TimePoint sent_at = SteadyClock::now();
-      ++t.sent;
-      if (!c.Send(payload)) {
-        t.NoteError("send failed");
-        break;
-      }
-      std::optional<ReplyInfo> reply;
-      const auto deadline = sent_at + kReplyTimeout;
-      while (!reply && SteadyClock::now() < deadline) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-        auto bytes = c.Receive(std::max(left, std::chrono::milliseconds(1)));
-        if (!bytes) continue;
-        ReplyInfo info = Classify(*bytes);
-        if (info.correlation == corr || info.correlation.empty()) reply = std::move(info);
-      }
-      const TimePoint done = SteadyClock::now();
-      if (!reply) {
-        t.NoteError("timeout after " + std::to_string(kReplyTimeout.count()) + " s");
-        break;
-      }
-      if (reply->kind == ReplyKind::kBusy) {
-        ++t.busy;
-        std::this_thread::sleep_for(std::chrono::milliseconds(reply->retry_after_ms));
-        if (SteadyClock::now() >= window_end) break;
-        continue;
-      }
-      if (reply->kind == ReplyKind::kError) {
-        t.NoteError(reply->error);
-        break;
-      }
-      ++t.receipts;
-      if (reply->kind == ReplyKind::kDuplicate) ++t.duplicates;
-      if (sent_at >= window_start && done <= window_end) {
-        ++t.receipts_window;
-        t.latencies_ms.push_back(std::chrono::duration<double, std::milli>(done - sent_at).count());
-      }
-      break;
-    }
-  }
-  return t;
 }
 
 // Open loop: sends on a fixed schedule (one every `interval`, this client's first at `first`),
@@ -623,53 +203,6 @@ ClientTally RunPaced(const LoadContext& lc, int client, TimePoint first, TimePoi
   return t;
 }
 
-template <typename F>
-ClientTally RunClients(int clients, F&& per_client) {
-  std::vector<ClientTally> tallies(static_cast<std::size_t>(clients));
-  {
-    std::vector<std::jthread> threads;
-    for (int i = 0; i < clients; ++i) {
-      threads.emplace_back([&, i] { tallies[static_cast<std::size_t>(i)] = per_client(i); });
-    }
-  }
-  ClientTally all;
-  for (const auto& t : tallies) all.Merge(t);
-  return all;
-}
-
-// CPU time (user + system, in clock ticks) of a process or of the whole machine.
-std::uint64_t ProcessTicks(pid_t pid) {
-  const std::string stat = ReadFile(fmt::format("/proc/{}/stat", pid));
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  std::uint64_t utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return utime + stime;
-}
-
-struct MachineTicks {
-  std::uint64_t busy = 0;
-  std::uint64_t total = 0;
-};
-
-MachineTicks ReadMachineTicks() {
-  std::istringstream in(ReadFile("/proc/stat"));
-  std::string cpu;
-  in >> cpu;
-  MachineTicks m;
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8 && in >> v; ++i) {
-    m.total += v;
-    if (i != 3 && i != 4) m.busy += v;  // idle, iowait
-  }
-  return m;
-}
-
 // Where CPU went during one phase, as a percentage of one core.
 struct CpuUse {
   double intake = 0, writer_backend = 0, bench = 0, machine_busy = 0;
@@ -710,28 +243,6 @@ class CpuMeter {
   std::uint64_t i0_ = 0, b0_ = 0, s0_ = 0;
   MachineTicks m0_;
 };
-
-// Server-side counters around a phase: commits in the ducha database and WAL activity.
-struct ServerCounters {
-  double xact_commit = 0, wal_records = 0, wal_bytes = 0, wal_write = 0, wal_sync = 0,
-         wal_sync_time_ms = 0;
-};
-
-ServerCounters ReadServerCounters(const Cluster& pg) {
-  pqxx::connection c{pg.Url("postgres", "postgres")};
-  pqxx::nontransaction n{c};
-  ServerCounters s;
-  s.xact_commit =
-      n.exec("SELECT xact_commit FROM pg_stat_database WHERE datname = 'ducha'")[0][0].as<double>();
-  const auto w = n.exec(
-      "SELECT wal_records, wal_bytes, wal_write, wal_sync, wal_sync_time FROM pg_stat_wal")[0];
-  s.wal_records = w[0].as<double>();
-  s.wal_bytes = w[1].as<double>();
-  s.wal_write = w[2].as<double>();
-  s.wal_sync = w[3].as<double>();
-  s.wal_sync_time_ms = w[4].as<double>();
-  return s;
-}
 
 // Samples the intake writer's backend in pg_stat_activity on its own thread: which statement it
 // runs, what it waits on, or whether it sits idle waiting for the intake process.
@@ -841,8 +352,6 @@ BatchStats BatchesOf(const Cluster& pg, const std::string& phase) {
                     r[3].as<double>(),       r[4].as<double>(),       r[5].as<double>()};
 }
 
-std::string Verdict(bool met) { return met ? "MET" : "MISSED"; }
-
 void PrintTally(const char* name, ClientTally& t, double window_s) {
   const double p50 = Percentile(t.latencies_ms, 0.50);
   const double p99 = Percentile(t.latencies_ms, 0.99);
@@ -884,7 +393,11 @@ int Run(const Options& o) {
 
   fmt::print("intake_bench: setting up the cluster on port {} ({} integrations)\n", pg.port(),
              o.clients);
-  const std::vector<transport::KeyPair> keys = SetUpDatabase(pg, o.clients);
+  DatabaseSetUp setup;
+  setup.services = {"intake"};
+  setup.clients = o.clients;
+  setup.note = "intake_bench";
+  const std::vector<transport::KeyPair> keys = SetUpDatabase(pg, setup);
   const transport::KeyPair server = transport::GenerateKeyPair();
   WriteFile(o.work_dir + "/server.key", server.secret_z85 + "\n");
   const std::string endpoint = fmt::format("tcp://127.0.0.1:{}", FreePort());
@@ -900,14 +413,15 @@ int Run(const Options& o) {
                         "intake.endpoint = {}\n",
                         pg.Url("ducha", "ducha_intake"), o.campaign_dir, o.work_dir, endpoint));
 
-  IntakeProcess intake(o.intake_binary, o.work_dir + "/intake.conf", o.work_dir + "/intake.log");
+  ServiceProcess intake("ducha-intake", o.intake_binary, o.work_dir + "/intake.conf",
+                        o.work_dir + "/intake.log", "intake serving on");
   WriteFile(o.work_dir + "/intake.pid", std::to_string(intake.pid()) + "\n");
   intake.WaitServing(std::chrono::seconds(60));
   fmt::print("intake_bench: ducha-intake (pid {}) serving on {}\n", intake.pid(), endpoint);
 
   fmt::print("intake_bench: pgbench, 1 client, single-row INSERT per transaction, {} s\n",
              o.pgbench_s);
-  const PgbenchResult limit = RunPgbench(o, pg);
+  const PgbenchResult limit = RunPgbench(o.pgbench, o.pgbench_s, o.work_dir, pg);
 
   zmq::context_t ctx(2);
   const LoadContext lc{ctx, *campaign, endpoint, server.public_z85, keys};
@@ -1047,6 +561,7 @@ int Run(const Options& o) {
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
+  ducha::bench::SetProgramName("intake_bench");
   const ducha::bench::Options o = ducha::bench::ParseOptions(argc, argv);
   try {
     return ducha::bench::Run(o);

@@ -16,7 +16,7 @@ deploy/local/install-deps.sh
 if [ -z "${DUCHA_BIN_DIR:-}" ]; then
   echo "== building (preset release)"
   cmake --preset release >/dev/null
-  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-ctl >/dev/null
+  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-ctl >/dev/null
 fi
 # DUCHA_BIN_DIR: run binaries from another build tree (developers iterating on a debug build).
 bin="${DUCHA_BIN_DIR:-$root/build/release/services}"
@@ -45,9 +45,12 @@ base="host=$pgdir/run port=$port"
 ctl="$bin/ctl/ducha-ctl"
 "$ctl" db bootstrap --admin-url "$base user=postgres"
 export DUCHA_CTL_DB_URL="$base dbname=ducha user=ducha_ref"
+export DUCHA_CTL_READ_URL="$base dbname=ducha user=ducha_operator"
 
 echo "== keys"
 "$ctl" keys create intake-server --role service --out "$state/keys/intake-server.key" >/dev/null
+"$ctl" keys create dispatch --role service --out "$state/keys/dispatch.key" >/dev/null
+"$ctl" keys create operator-1 --role operator --out "$state/keys/operator-1.key" >/dev/null
 "$ctl" keys create demo-web-platform --role integration \
   --channels citizen_web,citizen_hotline --out "$state/keys/demo-web-platform.key"
 "$ctl" keys create demo-inspection-groups --role integration \
@@ -58,6 +61,10 @@ echo "== keys"
 
 intake_port=$(deploy/local/pg.sh freeport)
 intake_stream_port=$(deploy/local/pg.sh freeport)
+dispatch_stream_port=$(deploy/local/pg.sh freeport)
+dispatch_admin_port=$(deploy/local/pg.sh freeport)
+intake_http=$(deploy/local/pg.sh freeport)
+dispatch_http=$(deploy/local/pg.sh freeport)
 cat >"$state/intake.conf" <<CONF
 [log]
 level = info
@@ -72,6 +79,27 @@ source = fleet
 [intake]
 endpoint = tcp://127.0.0.1:$intake_port
 stream_endpoint = tcp://127.0.0.1:$intake_stream_port
+[http]
+port = $intake_http
+CONF
+cat >"$state/dispatch.conf" <<CONF
+[log]
+level = info
+[db]
+url = $base dbname=ducha user=ducha_dispatch
+[campaign]
+dir = $root/deploy/campaigns/hebei-2017-2018
+[transport]
+secret_key_file = $state/keys/dispatch.key
+[clock]
+source = fleet
+[http]
+port = $dispatch_http
+[dispatch]
+endpoint = tcp://127.0.0.1:$dispatch_stream_port
+admin_endpoint = tcp://127.0.0.1:$dispatch_admin_port
+intake_endpoint = tcp://127.0.0.1:$intake_stream_port
+intake_server_key_file = $state/keys/intake-server.key.pub
 CONF
 
 echo "== starting the fleet"
@@ -83,6 +111,14 @@ for _ in $(seq 1 100); do
 done
 grep -q "intake serving" "$state/logs/intake.log" || { cat "$state/logs/intake.log"; exit 1; }
 echo "intake on tcp://127.0.0.1:$intake_port (log: $state/logs/intake.log)"
+"$bin/dispatch/ducha-dispatch" --config "$state/dispatch.conf" >"$state/logs/dispatch.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  grep -q "dispatch running" "$state/logs/dispatch.log" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q "dispatch running" "$state/logs/dispatch.log" || { cat "$state/logs/dispatch.log"; exit 1; }
+echo "dispatch following intake (log: $state/logs/dispatch.log)"
 
 echo "== demo: reports through the integration API"
 submit() {
@@ -102,12 +138,27 @@ echo "== funnel (received -> valid -> merged -> new problems)"
 psql "$base dbname=ducha user=postgres" -qAt -F ' | ' -c \
   "SELECT day, channel, received, valid, merged, new_problems FROM intake.funnel ORDER BY 1, 2"
 
+# Wait until dispatch has assigned everything intake accepted.
+for _ in $(seq 1 100); do
+  lag=$(psql "$base dbname=ducha user=postgres" -qAt -c "SELECT coalesce((SELECT last_seq FROM intake.stream_head WHERE stream='reports'),0) - coalesce((SELECT applied_seq FROM dispatch.stream_cursor WHERE producer='intake'),0)")
+  [ "$lag" = 0 ] && break
+  sleep 0.1
+done
+echo
+echo "== 问题清单: 石家庄市 (problem list, as the city receives it)"
+"$ctl" problems --city 130100
+echo
+echo "== 责任清单: 石家庄市 (responsibility list)"
+"$ctl" problems --city 130100 --responsibility
+
 cat <<MSG
 
 Where to look:
   logs        $state/logs/
   database    psql "$base dbname=ducha user=postgres"   (schemas intake, ref, ...)
   operator    DUCHA_CTL_DB_URL="$DUCHA_CTL_DB_URL" $ctl keys list
+              DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl problems --city 130100 --csv > list.csv
+  metrics     http://127.0.0.1:$intake_http/metrics  http://127.0.0.1:$dispatch_http/metrics
   submit      $ctl submit FILE.json --endpoint tcp://127.0.0.1:$intake_port \\
                 --server-key $state/keys/intake-server.key.pub --key-file $state/keys/demo-web-platform.key
 MSG

@@ -25,13 +25,17 @@
 
 #include "common/auth/identity.h"
 #include "common/base/time.h"
+#include "common/campaign/loader.h"
 #include "common/db/db.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
 #include "common/ref/ref_store.h"
+#include "common/stream/consumer.h"
 #include "common/svc/runtime.h"
 #include "common/transport/transport.h"
+#include "proto/admin_codec.h"
 #include "services/ctl/json_msgpack.h"
+#include "services/dispatch/store/problem_list.h"
 
 namespace ducha::ctl {
 namespace {
@@ -61,8 +65,8 @@ Args ParseArgs(int argc, char** argv) {
     std::string s = argv[i];
     if (s == "--json") {
       a.json = true;
-    } else if (s == "--plain") {
-      a.options["plain"] = "1";
+    } else if (s == "--plain" || s == "--csv" || s == "--responsibility" || s == "--all") {
+      a.options[s.substr(2)] = "1";
     } else if (s.rfind("--", 0) == 0) {
       const auto eq = s.find('=');
       if (eq != std::string::npos) {
@@ -276,6 +280,35 @@ std::string ReadText(const std::string& path) {
   return s;
 }
 
+// One request to a service's admin endpoint as the operator's CURVE identity (Lazy Pirate).
+nlohmann::json AdminRequest(const Args& a, const std::string& frame) {
+  const std::string endpoint = a.Opt("endpoint");
+  if (endpoint.empty()) Fail("usage", "--endpoint (the service's admin endpoint) is required");
+  transport::ClientSecurity sec;
+  sec.curve = !a.Flag("plain");
+  if (sec.curve) {
+    sec.server_public_z85 = ReadText(a.Opt("server-key"));
+    const auto secret = svc::ReadSecretKeyFile(a.Opt("key-file"));
+    if (!secret) Fail("bad_key", "--key-file must hold a 40-character Z85 secret key");
+    sec.client.secret_z85 = *secret;
+    sec.client.public_z85 = transport::PublicKeyOf(*secret);
+  }
+  zmq::context_t ctx;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    zmq::socket_t sock = transport::MakeClientSocket(ctx, zmq::socket_type::dealer, sec);
+    sock.connect(endpoint);
+    zmq::message_t m(frame.data(), frame.size());
+    (void)sock.send(m, zmq::send_flags::none);
+    std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
+    if (transport::Poll(items, std::chrono::seconds(10)) > 0) {
+      std::vector<zmq::message_t> frames;
+      transport::RecvMessage(sock, frames, 8);
+      return FrameToJson(frames.back().to_string_view());
+    }
+  }
+  Fail("timeout", "no answer from " + endpoint);
+}
+
 int Submit(const Args& a) {
   if (a.positional.size() < 2) Fail("usage", "submit FILE.json --endpoint E ...");
   nlohmann::json body;
@@ -334,6 +367,216 @@ int Submit(const Args& a) {
   Fail("timeout", "intake did not answer at " + endpoint);
 }
 
+std::string ReadUrl(const Args& a) {
+  std::string url = a.Opt("db-url");
+  if (url.empty()) {
+    if (const char* env = std::getenv("DUCHA_CTL_READ_URL")) url = env;
+  }
+  if (url.empty()) return DbUrl(a);
+  return url;
+}
+
+// CSV for spreadsheets: RFC 4180 quoting, and a UTF-8 byte-order mark so Excel shows Chinese.
+std::string CsvField(const std::string& v) {
+  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows, bool csv) {
+  if (csv) {
+    std::cout << "\xEF\xBB\xBF";
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      std::cout << (i ? "," : "") << CsvField(header[i]);
+    }
+    std::cout << "\r\n";
+    for (const auto& r : rows) {
+      for (std::size_t i = 0; i < r.size(); ++i) std::cout << (i ? "," : "") << CsvField(r[i]);
+      std::cout << "\r\n";
+    }
+    return;
+  }
+  // Column widths in display cells: CJK characters take two.
+  auto width = [](const std::string& s) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s.size();) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      w += len >= 3 ? 2 : 1;
+      i += len;
+    }
+    return w;
+  };
+  std::vector<std::size_t> widths(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) widths[i] = width(header[i]);
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], width(r[i]));
+  }
+  auto line = [&](const std::vector<std::string>& r) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      std::cout << r[i] << std::string(widths[i] - width(r[i]) + 2, ' ');
+    }
+    std::cout << "\n";
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+}
+
+int Problems(const Args& a) {
+  const std::string city_arg = a.Opt("city");
+  if (city_arg.empty())
+    Fail("usage", "problems --city CODE [--county CODE] [--responsibility] [--csv]");
+  auto campaign = campaign::LoadCampaign(a.Opt("campaign", "deploy/campaigns/hebei-2017-2018"));
+  if (!campaign) Fail("bad_campaign", campaign.error().message + " (use --campaign DIR)");
+  const auto city = static_cast<std::int32_t>(std::stol(city_arg));
+  if (!campaign->IsCity(city)) Fail("unknown_jurisdiction", city_arg + " is not a campaign city");
+  std::optional<std::int32_t> county;
+  if (!a.Opt("county").empty()) {
+    county = static_cast<std::int32_t>(std::stol(a.Opt("county")));
+    if (campaign->JurisdictionOf(*county) != city) {
+      Fail("unknown_jurisdiction", a.Opt("county") + " is not a county of " + city_arg);
+    }
+  }
+  auto name = [&](std::int32_t code) {
+    const auto n = campaign->NameOf(code);
+    return n ? std::string(*n) : std::to_string(code);
+  };
+  auto channel = [&](const std::string& c) {
+    const auto* info = campaign->FindChannel(c);
+    return info ? info->display_name : c;
+  };
+  auto category = [&](const std::string& c) {
+    const auto* info = campaign->FindCategory(c);
+    return info ? info->display_name : c;
+  };
+  std::stop_source stop;
+  db::Connection conn(db::DbSettings{ReadUrl(a), "ducha-ctl"}, stop.get_token());
+  const std::string title = name(city) + (county ? name(*county) : std::string());
+  if (a.Flag("responsibility")) {
+    const auto rows = conn.Read(
+        [&](pqxx::read_transaction& r) { return dispatch::ListResponsibilities(r, city, county); });
+    if (a.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& row : rows) {
+        out.push_back({{"body_code", row.body_code},
+                       {"body_name", row.body_name},
+                       {"body_kind", row.body_kind},
+                       {"problems", row.problems},
+                       {"listed", row.listed},
+                       {"earliest_deadline", row.earliest_deadline},
+                       {"problem_ids", row.problem_ids}});
+      }
+      std::cout << out.dump(2) << "\n";
+      return 0;
+    }
+    std::vector<std::vector<std::string>> table;
+    for (const auto& row : rows) {
+      std::string ids;
+      for (auto id : row.problem_ids) ids += (ids.empty() ? "" : " ") + std::to_string(id);
+      table.push_back({row.body_name, std::to_string(row.problems), std::to_string(row.listed),
+                       row.earliest_deadline, ids});
+    }
+    if (!a.Flag("csv")) std::cout << title << " 责任清单\n";
+    PrintTable({"责任单位", "问题数", "挂牌督办", "最近整改期限", "问题编号"}, table,
+               a.Flag("csv"));
+    return 0;
+  }
+  const auto rows =
+      conn.Read([&](pqxx::read_transaction& r) { return dispatch::ListProblems(r, city, county); });
+  if (a.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : rows) {
+      out.push_back({{"problem_id", p.problem_id},
+                     {"title", p.title},
+                     {"kind", p.kind},
+                     {"jurisdiction", p.jurisdiction},
+                     {"body_name", p.body_name},
+                     {"channel", p.channel},
+                     {"category", p.category},
+                     {"listed", p.listed},
+                     {"received_day", p.received_day},
+                     {"deadline", p.deadline},
+                     {"report_count", p.report_count},
+                     {"group_id", p.group_id.value_or("")}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& p : rows) {
+    table.push_back({std::to_string(p.problem_id), p.title, name(p.jurisdiction), p.body_name,
+                     p.kind == "verification" ? "核查" : "整改", channel(p.channel),
+                     category(p.category), p.listed ? "是" : "", p.received_day, p.deadline,
+                     std::to_string(p.report_count), p.group_id.value_or("")});
+  }
+  if (!a.Flag("csv")) std::cout << title << " 问题清单 (" << rows.size() << " 个问题)\n";
+  PrintTable({"编号", "问题", "所在地", "责任单位", "类型", "来源", "类别", "挂牌督办", "交办日期",
+              "期限", "举报次数", "督察组"},
+             table, a.Flag("csv"));
+  return 0;
+}
+
+int DeadLetters(const Args& a) {
+  const std::string verb = a.positional.size() > 1 ? a.positional[1] : "list";
+  const std::string service = a.Opt("service", "dispatch");
+  if (verb == "list") {
+    std::stop_source stop;
+    db::Connection conn(db::DbSettings{ReadUrl(a), "ducha-ctl"}, stop.get_token());
+    const auto rows = conn.Read([&](pqxx::read_transaction& r) {
+      return stream::ListDeadLetters(r, service, a.Flag("all"));
+    });
+    if (a.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& d : rows) {
+        out.push_back({{"id", d.id},
+                       {"producer", d.producer},
+                       {"stream", d.stream},
+                       {"seq", d.seq},
+                       {"type", d.type},
+                       {"error_code", d.error_code},
+                       {"reason", d.reason},
+                       {"parked_at", d.parked_at},
+                       {"attempts", d.attempts},
+                       {"resolved", d.resolved}});
+      }
+      std::cout << out.dump(2) << "\n";
+      return 0;
+    }
+    std::vector<std::vector<std::string>> table;
+    for (const auto& d : rows) {
+      table.push_back({std::to_string(d.id), d.producer + "/" + d.stream, std::to_string(d.seq),
+                       d.type, d.error_code, d.parked_at, std::to_string(d.attempts),
+                       d.resolved ? "resolved" : "parked", d.reason});
+    }
+    PrintTable({"ID", "STREAM", "SEQ", "TYPE", "CODE", "PARKED AT", "TRIES", "STATE", "REASON"},
+               table, false);
+    return 0;
+  }
+  if (verb != "retry" || a.positional.size() < 3) {
+    Fail("usage",
+         "dead-letters list [--service S] [--all] | dead-letters retry ID... --endpoint E "
+         "--server-key FILE --key-file FILE");
+  }
+  proto::admin::RetryDeadLetters req;
+  for (std::size_t i = 2; i < a.positional.size(); ++i)
+    req.ids.push_back(std::stoll(a.positional[i]));
+  const nlohmann::json reply = AdminRequest(a, proto::admin::Encode(req, "ctl-retry"));
+  if (a.json) {
+    std::cout << reply.dump(2) << "\n";
+  } else if (reply.value("type", "") == "admin.dead_letters_retried") {
+    std::cout << "retried " << reply["body"]["retried"] << ", resolved "
+              << reply["body"]["resolved"] << "\n";
+  } else {
+    std::cout << reply.dump() << "\n";
+  }
+  return reply.value("type", "") == "admin.dead_letters_retried" ? 0 : 1;
+}
+
 int Usage() {
   std::puts(
       "usage: ducha-ctl [--json] COMMAND ...\n"
@@ -343,7 +586,11 @@ int Usage() {
       "  keys revoke NAME [--key PUBLIC]\n"
       "  clock show | clock set TIME | clock advance DURATION | clock off\n"
       "  submit FILE.json [--endpoint E] [--server-key FILE --key-file FILE | --plain]\n"
-      "database: --db-url URL or DUCHA_CTL_DB_URL (role ducha_ref for writes)");
+      "  problems --city CODE [--county CODE] [--responsibility] [--csv]   问题清单 / 责任清单\n"
+      "  dead-letters list [--service S] [--all]\n"
+      "  dead-letters retry ID... --endpoint ADMIN --server-key FILE --key-file FILE\n"
+      "database: --db-url URL, or DUCHA_CTL_DB_URL (role ducha_ref, for keys and clock) and\n"
+      "DUCHA_CTL_READ_URL (role ducha_operator, for problems and dead letters)");
   return 2;
 }
 
@@ -364,6 +611,8 @@ int main(int argc, char** argv) {
     if (cmd == "keys" && sub == "revoke") return KeysRevoke(a);
     if (cmd == "clock") return Clock(a);
     if (cmd == "submit") return Submit(a);
+    if (cmd == "problems") return Problems(a);
+    if (cmd == "dead-letters") return DeadLetters(a);
   } catch (const std::exception& e) {
     Fail("failed", e.what());
   }

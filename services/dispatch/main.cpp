@@ -11,11 +11,13 @@
 #include "common/campaign/loader.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
+#include "common/obs/http.h"
 #include "common/ref/ref_store.h"
 #include "common/stream/consumer.h"
 #include "common/stream/outbox.h"
 #include "common/stream/server.h"
 #include "common/svc/runtime.h"
+#include "common/svc/stream_metrics.h"
 #include "common/transport/zap.h"
 #include "services/dispatch/io/admin_server.h"
 #include "services/dispatch/migrations.h"
@@ -120,6 +122,47 @@ int main(int argc, char** argv) {
 
     dispatch::ReportApplier applier(*campaign, *clock);
     stream::StreamConsumer reports(consumer, ctx, common.db, applier.AsApplyFn());
+    obs::Metrics metrics;
+    svc::RegisterServerMetrics(metrics, stream_server, dispatch::kAssignmentStream);
+    svc::RegisterConsumerMetrics(metrics, reports, "intake", "reports");
+    svc::RegisterDeadLetterGauge(metrics, common.db.url, dispatch::kSchema);
+    {
+      using K = obs::Metrics::Kind;
+      auto v = [](const auto& a) { return [&a] { return static_cast<double>(a.load()); }; };
+      const auto& st = applier.stats();
+      metrics.Add(K::kCounter, "ducha_dispatch_assigned_total", "Problems assigned (交办).", {},
+                  v(st.assigned));
+      metrics.Add(K::kCounter, "ducha_dispatch_sources_added_total",
+                  "Repeat reports added to an assigned problem.", {}, v(st.sources_added));
+      metrics.Add(K::kCounter, "ducha_dispatch_listed_by_rule_total",
+                  "Problems put under listed supervision (挂牌督办) by a campaign rule.", {},
+                  v(st.listed_by_rule));
+      metrics.Add(K::kCounter, "ducha_dispatch_rejected_events_total",
+                  "Intake events that could not be applied (parked).", {}, v(st.rejected));
+      const auto& as = admin.stats();
+      metrics.Add(K::kCounter, "ducha_dispatch_commands_total", "Operator commands, by result.",
+                  {{"result", "done"}}, v(as.done));
+      metrics.Add(K::kCounter, "ducha_dispatch_commands_total", "Operator commands, by result.",
+                  {{"result", "refused"}}, v(as.refused));
+    }
+    obs::HttpServer http(
+        {common.http_host, common.http_port}, metrics,
+        [&]() -> Status {
+          std::string why;
+          if (!db::Ping(common.db.url, &why)) {
+            return MakeError("not_ready", "db", "database unreachable: " + why);
+          }
+          if (!reports.stats().connected.load()) {
+            return MakeError("not_ready", "stream", "not connected to intake's reports stream");
+          }
+          return OkStatus();
+        },
+        "dispatch", DUCHA_VERSION);
+    if (auto port = http.Start(); !port) {
+      svc::Die("dispatch", port.error().message);
+    } else if (*port > 0) {
+      log->info("operations endpoint on http://{}:{}/metrics", common.http_host, *port);
+    }
     {
       std::jthread serve([&](std::stop_token) { stream_server.Run(stop.get_token()); });
       std::jthread commands([&](std::stop_token) { admin.Run(stop.get_token()); });

@@ -12,6 +12,7 @@
 #include "common/stream/outbox.h"
 #include "common/stream/server.h"
 #include "common/svc/runtime.h"
+#include "common/svc/stream_metrics.h"
 #include "common/transport/zap.h"
 #include "services/intake/io/intake_server.h"
 #include "services/intake/migrations.h"
@@ -23,7 +24,6 @@ void RegisterMetrics(ducha::obs::Metrics& m, const ducha::intake::IntakeServer& 
   using ducha::obs::Metrics;
   const auto& st = server.stats();
   const auto c = Metrics::Kind::kCounter;
-  const auto g = Metrics::Kind::kGauge;
   auto v = [](const auto& atomic) {
     return [&atomic] { return static_cast<double>(atomic.load()); };
   };
@@ -42,14 +42,7 @@ void RegisterMetrics(ducha::obs::Metrics& m, const ducha::intake::IntakeServer& 
         v(st.batch_items));
   m.AddHistogram("ducha_intake_reply_seconds", "Time from request to reply after COMMIT.", {},
                  server.reply_latency());
-  const auto& ss = reports.stats();
-  const Metrics::Labels stream{{"stream", "reports"}};
-  m.Add(g, "ducha_stream_head_seq", "Last sequenced event of the stream.", stream, v(ss.head_seq));
-  m.Add(c, "ducha_stream_fetches_total", "Fetches served.", stream, v(ss.fetches));
-  m.Add(c, "ducha_stream_events_sent_total", "Events sent to consumers.", stream,
-        v(ss.events_sent));
-  m.Add(c, "ducha_stream_heartbeats_total", "Empty long-poll answers.", stream, v(ss.heartbeats));
-  m.Add(c, "ducha_stream_rejected_total", "Fetches refused.", stream, v(ss.rejected));
+  ducha::svc::RegisterServerMetrics(m, reports, ducha::intake::kReportStream);
 }
 
 }  // namespace

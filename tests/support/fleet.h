@@ -28,10 +28,10 @@ class Fleet {
 
   void Start(const std::string& service);
   void StartAll();
-  void Kill(const std::string& service);      // SIGKILL, reaped
-  void Stop(const std::string& service);      // SIGTERM, waits (returns exit status)
-  void Pause(const std::string& service);     // SIGSTOP
-  void Resume(const std::string& service);    // SIGCONT
+  void Kill(const std::string& service);    // SIGKILL, reaped
+  void Stop(const std::string& service);    // SIGTERM, waits (returns exit status)
+  void Pause(const std::string& service);   // SIGSTOP
+  void Resume(const std::string& service);  // SIGCONT
   bool Running(const std::string& service) const;
   // Waits until the service's log says it is serving.
   bool AwaitReady(const std::string& service, int timeout_ms = 30000);

@@ -1,6 +1,8 @@
 #include "services/dispatch/io/admin_server.h"
 
 #include "common/log/log.h"
+#include "common/stream/consumer.h"
+#include "proto/admin_codec.h"
 #include "proto/common_codec.h"
 #include "proto/dispatch_codec.h"
 #include "proto/registry.h"
@@ -38,6 +40,7 @@ AdminServer::AdminServer(AdminSettings settings, zmq::context_t& ctx,
     : settings_(std::move(settings)),
       ctx_(ctx),
       dispatcher_(campaign),
+      retry_applier_(campaign, clock),
       registry_(registry),
       clock_(clock),
       db_(std::move(db)) {}
@@ -56,6 +59,29 @@ std::optional<auth::Identity> AdminServer::IdentityOf(const std::string& user_id
   return registry_.Find(user_id);
 }
 
+AdminServer::Reply AdminServer::RetryDeadLetters(const auth::Identity& who,
+                                                 const codec::Frame& frame,
+                                                 const std::string& correlation,
+                                                 db::Connection& conn) {
+  if (who.role != auth::Role::kOperator) {
+    return Refuse(
+        MakeError("forbidden", "",
+                  "identity '" + who.name + "' has role " + std::string(auth::RoleName(who.role)) +
+                      "; only operators retry dead letters"),
+        correlation);
+  }
+  auto request = codec::DecodeAs<proto::admin::RetryDeadLetters>(frame);
+  if (!request) return Refuse(request.error(), correlation);
+  const auto [retried, resolved] =
+      stream::RetryDeadLetters(conn, kSchema, request->ids, retry_applier_.AsApplyFn());
+  log::Get("dispatch.admin")
+      ->info("{} retried {} dead letters, {} resolved", who.name, retried, resolved);
+  proto::admin::DeadLettersRetried reply;
+  reply.retried = retried;
+  reply.resolved = resolved;
+  return Reply{proto::admin::Encode(reply, correlation), true};
+}
+
 AdminServer::Reply AdminServer::Handle(const std::string& user_id, std::string_view payload,
                                        db::Connection& conn) {
   auto frame = proto::ParseMessage(payload, settings_.limits);
@@ -65,6 +91,9 @@ AdminServer::Reply AdminServer::Handle(const std::string& user_id, std::string_v
   if (!who) {
     return Refuse(MakeError("unauthorized", "", "the client key is not registered or is revoked"),
                   correlation);
+  }
+  if (frame->type() == proto::admin::RetryDeadLetters::kType) {
+    return RetryDeadLetters(*who, *frame, correlation, conn);
   }
   if (who->role != auth::Role::kSupervisionCenter && who->role != auth::Role::kOperator) {
     return Refuse(MakeError("forbidden", "",

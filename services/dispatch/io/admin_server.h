@@ -61,9 +61,15 @@ class AdminServer {
   Reply Handle(const std::string& user_id, std::string_view payload, db::Connection& conn);
   std::optional<auth::Identity> IdentityOf(const std::string& user_id) const;
 
+  Reply RetryDeadLetters(const auth::Identity& who, const codec::Frame& frame,
+                         const std::string& correlation, db::Connection& conn);
+
   AdminSettings settings_;
   zmq::context_t& ctx_;
   Dispatcher dispatcher_;
+  // Re-applies parked intake events on operators' request; its own instance, so the admin
+  // thread shares no state with the stream consumer's applier.
+  ReportApplier retry_applier_;
   const auth::Registry& registry_;
   const Clock& clock_;
   db::DbSettings db_;

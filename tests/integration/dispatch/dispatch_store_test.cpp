@@ -16,6 +16,7 @@
 #include "common/stream/outbox.h"
 #include "common/transport/transport.h"
 #include "common/transport/zap.h"
+#include "proto/admin_codec.h"
 #include "proto/common_codec.h"
 #include "proto/dispatch_codec.h"
 #include "proto/intake_codec.h"
@@ -360,6 +361,9 @@ class AdminServerTest : public DispatchStoreTest {
                             auth::Identity{"changan", auth::Role::kBody, {}, {"130102"}});
     snap.key_to_identity.emplace(center_keys_.public_z85, "center-1");
     snap.key_to_identity.emplace(body_keys_.public_z85, "changan");
+    operator_keys_ = transport::GenerateKeyPair();
+    snap.identities.emplace("ops-1", auth::Identity{"ops-1", auth::Role::kOperator, {}, {}});
+    snap.key_to_identity.emplace(operator_keys_.public_z85, "ops-1");
     registry_.Replace(snap);
     zap_ = std::make_unique<transport::ZapHandler>(
         ctx_, [this](std::string_view mech, std::string_view key) -> std::optional<std::string> {
@@ -396,7 +400,7 @@ class AdminServerTest : public DispatchStoreTest {
   }
 
   zmq::context_t ctx_;
-  transport::KeyPair server_keys_, center_keys_, body_keys_;
+  transport::KeyPair server_keys_, center_keys_, body_keys_, operator_keys_;
   auth::Registry registry_;
   std::unique_ptr<transport::ZapHandler> zap_;
   std::unique_ptr<AdminServer> server_;
@@ -439,6 +443,41 @@ TEST_F(AdminServerTest, AnInvalidCommandIsAnsweredWithTheFieldAtFault) {
   const auto error = codec::DecodeAs<pc::ErrorReply>(*frame);
   EXPECT_EQ(error->code, "too_short");
   EXPECT_EQ(error->field, std::optional<std::string>("reason"));
+}
+
+namespace pa = proto::admin;
+
+TEST_F(AdminServerTest, AnOperatorRetriesParkedEventsOnceTheirCauseIsFixed) {
+  // A repeat report of problem 950 arrives before 950 itself: it is parked (unknown problem).
+  Apply({Event(2, Report(951, pc::Channel::kCitizenHotline, "130102", 950)),
+         Event(3, Report(952, pc::Channel::kCitizenHotline, "130102", 950))});
+  ASSERT_EQ(Q("SELECT count(*) FROM dispatch.dead_letter WHERE resolved_at IS NULL"), "2");
+  const std::string ids =
+      Q("SELECT string_agg(id::text, ',' ORDER BY id) FROM dispatch.dead_letter");
+  const auto comma = ids.find(',');
+  const std::vector<std::int64_t> parked{std::stoll(ids.substr(0, comma)),
+                                         std::stoll(ids.substr(comma + 1))};
+
+  // Only operators may retry.
+  auto refused = proto::ParseMessage(Send(center_keys_, pa::Encode(pa::RetryDeadLetters{parked})));
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(codec::DecodeAs<pc::ErrorReply>(*refused)->code, "forbidden");
+
+  // Retried too early, they stay parked, with the attempt counted.
+  auto early = proto::ParseMessage(Send(operator_keys_, pa::Encode(pa::RetryDeadLetters{parked})));
+  ASSERT_TRUE(early.ok());
+  ASSERT_EQ(early->type(), pa::DeadLettersRetried::kType);
+  EXPECT_EQ(codec::DecodeAs<pa::DeadLettersRetried>(*early)->retried, 2);
+  EXPECT_EQ(codec::DecodeAs<pa::DeadLettersRetried>(*early)->resolved, 0);
+
+  // Once the original report has been applied, the retry resolves both.
+  Apply({Event(4, Report(950, pc::Channel::kCitizenHotline, "130102"))});
+  auto later = proto::ParseMessage(Send(operator_keys_, pa::Encode(pa::RetryDeadLetters{parked})));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(codec::DecodeAs<pa::DeadLettersRetried>(*later)->resolved, 2);
+  EXPECT_EQ(Q("SELECT report_count FROM dispatch.problem WHERE problem_id = 950"), "3");
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.dead_letter WHERE resolved_at IS NULL"), "0");
+  EXPECT_EQ(Q("SELECT min(attempts) FROM dispatch.dead_letter"), "3");
 }
 
 }  // namespace
