@@ -8,8 +8,8 @@ target_compile_options(ducha_warnings INTERFACE
   -Wimplicit-fallthrough -Wformat=2 -Werror
   # GCC 12 reports std::stop_source's own constructor as "maybe uninitialized" once optimisation
   # is on (libstdc++ <stop_token>); the diagnostic is documented as prone to false positives.
-  # -Wuninitialized (definite cases) stays on through -Wall.
-  -Wno-maybe-uninitialized)
+  # -Wuninitialized (definite cases) stays on through -Wall. GCC-only: clang rejects the option.
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 
 # ducha_module(NAME <name> SRCS ... [DEPS ...] [PRIVATE_DEPS ...])
 # One library per module folder: each source is compiled once and shared by the service, its

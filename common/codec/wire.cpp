@@ -392,7 +392,18 @@ void Writer::Bool(bool v) {
     packer_.pack_false();
   }
 }
-void Writer::Timestamp(std::int64_t millis) { Str(timeutil::FormatRfc3339(millis, 0)); }
+void Writer::Timestamp(std::int64_t millis) {
+  // Decoders keep milliseconds, so writing whole seconds only would change a value on its way
+  // through a service (found by tests/fuzz). Whole seconds stay as they were: "...:00Z".
+  std::string text = timeutil::FormatRfc3339(millis, 0);
+  const std::int64_t ms = (millis % 1000 + 1000) % 1000;
+  if (ms != 0) {
+    char fraction[8];
+    std::snprintf(fraction, sizeof fraction, ".%03lld", static_cast<long long>(ms));
+    text.insert(text.size() - 1, fraction);  // before the 'Z'
+  }
+  Str(text);
+}
 
 std::string Writer::Take() {
   std::string out(buffer_.data(), buffer_.size());

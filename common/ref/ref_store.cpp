@@ -147,27 +147,48 @@ void IdentityRefresher::Stop() {
   }
 }
 
-FleetClock::FleetClock(db::DbSettings settings, std::chrono::milliseconds refresh)
-    : settings_(std::move(settings)), refresh_(refresh) {}
+FleetClock::FleetClock(db::DbSettings settings, std::chrono::milliseconds refresh,
+                       std::stop_token stop)
+    : settings_(std::move(settings)), refresh_(refresh) {
+  {
+    db::Connection first(settings_, stop);
+    Refresh(first);
+  }
+  thread_ = std::jthread([this](std::stop_token st) {
+    db::Connection conn(settings_, st);
+    while (!st.stop_requested()) {
+      const auto until = std::chrono::steady_clock::now() + refresh_;
+      while (!st.stop_requested() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      try {
+        Refresh(conn);
+      } catch (const db::Stopped&) {
+        return;
+      } catch (const std::exception& e) {
+        // Keep the last known value; the next round retries.
+        log::Get("ref.clock")->warn("reading the fleet clock failed: {}", e.what());
+      }
+    }
+  });
+}
+
+FleetClock::~FleetClock() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FleetClock::Refresh(db::Connection& conn) {
+  const auto row = conn.Read([](pqxx::read_transaction& r) {
+    return r.exec("SELECT enabled, now_ms FROM ref.sim_clock")[0];
+  });
+  sim_now_.store(row[1].as<timeutil::Millis>(), std::memory_order_release);
+  enabled_.store(row[0].as<bool>(), std::memory_order_release);
+}
 
 timeutil::Millis FleetClock::Now() const {
-  std::lock_guard lock(mu_);
-  const auto now = std::chrono::steady_clock::now();
-  if (now - fetched_ >= refresh_) {
-    try {
-      if (!conn_) conn_ = std::make_unique<db::Connection>(settings_, stop_.get_token());
-      const auto row = conn_->Read([](pqxx::read_transaction& r) {
-        return r.exec("SELECT enabled, now_ms FROM ref.sim_clock")[0];
-      });
-      enabled_ = row[0].as<bool>();
-      sim_now_ = row[1].as<timeutil::Millis>();
-      fetched_ = now;
-    } catch (const std::exception& e) {
-      // Keep the last known value; the next call retries.
-      log::Get("ref.clock")->warn("reading the fleet clock failed: {}", e.what());
-    }
-  }
-  return enabled_ ? sim_now_ : system_.Now();
+  return enabled_.load(std::memory_order_acquire) ? sim_now_.load(std::memory_order_acquire)
+                                                  : system_.Now();
 }
 
 Status SetSimulatedClock(pqxx::transaction_base& tx, bool enabled, timeutil::Millis now) {

@@ -3,6 +3,7 @@
 // fleet's simulated clock. ref has one writer (ducha_ref, used by the operator CLI and by test
 // set-up); services only read it.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -56,22 +57,24 @@ class IdentityRefresher {
 };
 
 // The fleet clock: reads ref.sim_clock; when enabled it is the simulated time, otherwise the
-// system time. Cached for `refresh` so a hot path does not query the database.
+// system time. A background thread refreshes it every `refresh`, so Now() never touches the
+// database and is safe on a hot path. The constructor reads once, retrying until the database
+// answers or `stop` is requested (then it throws db::Stopped).
 class FleetClock final : public Clock {
  public:
-  FleetClock(db::DbSettings settings, std::chrono::milliseconds refresh);
+  FleetClock(db::DbSettings settings, std::chrono::milliseconds refresh, std::stop_token stop = {});
+  ~FleetClock() override;
   timeutil::Millis Now() const override;
 
  private:
+  void Refresh(db::Connection& conn);
+
   db::DbSettings settings_;
   std::chrono::milliseconds refresh_;
   SystemClock system_;
-  mutable std::mutex mu_;
-  mutable std::unique_ptr<db::Connection> conn_;
-  mutable std::stop_source stop_;
-  mutable std::chrono::steady_clock::time_point fetched_{};
-  mutable bool enabled_ = false;
-  mutable timeutil::Millis sim_now_ = 0;
+  std::atomic<bool> enabled_{false};
+  std::atomic<timeutil::Millis> sim_now_{0};
+  std::jthread thread_;
 };
 
 Status SetSimulatedClock(pqxx::transaction_base& tx, bool enabled, timeutil::Millis now);

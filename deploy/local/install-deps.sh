@@ -6,6 +6,9 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config python3 clang-format
+  # clang-14 with libFuzzer (libclang_rt.fuzzer ships in libclang-rt-14-dev, only a Recommends
+  # of clang-14), for deploy/local/fuzz.sh
+  clang-14 libclang-rt-14-dev
   # the five libraries (Debian 12 versions: libpqxx 6.4, cppzmq 4.9, msgpack-cxx 4.1, spdlog 1.10, gtest 1.12)
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libpqxx-dev libspdlog-dev libgtest-dev libgmock-dev
   # supporting libraries: CURVE (libsodium), campaign files (nlohmann-json), HTTP (cpp-httplib)

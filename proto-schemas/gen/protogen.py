@@ -6,6 +6,7 @@ From the schema files (format: proto-schemas/README.md) it writes, into --out:
   <family>_codec.h/.cpp Decode/Encode/Validate per message (msgpack only in the .cpp)
   <family>_detail.h     per-type helpers the other families' generated code calls
   registry.h/.cpp       every known type and major, and ParseMessage
+  any_decode.h/.cpp     dispatch from a frame's type to its typed decoder, and DecodeAny
   contract_examples.*   the schema examples, encoded canonically, for tests/contract
   CONTRACT.md           the contract rendered for integrators
 
@@ -438,7 +439,7 @@ def comment(text, indent="", width=98):
 
 
 def field_comment(f):
-    extra = {"timestamp": " (Unix epoch milliseconds, UTC; seconds on the wire)",
+    extra = {"timestamp": " (Unix epoch milliseconds, UTC; RFC 3339 on the wire)",
              "bin": " (raw bytes)"}.get(f.spec.kind, "")
     if f.spec.kind == "list" and not f.required:
         extra = " (absent when empty)"
@@ -815,6 +816,38 @@ def gen_registry(families, order):
     return "\n".join(h), "\n".join(cpp)
 
 
+def gen_any_decode(families, order):
+    h = ["#pragma once", "// " + GENERATED.format("*.json"),
+         "// Dispatch from a frame's type to the typed codec of every known message, for code that",
+         "// must handle whatever arrives (the fuzz targets of tests/fuzz). Generated so that no",
+         "// message type, and so no validator, can be left out.", "",
+         "#include <string_view>", "", '#include "common/base/result.h"', '#include "common/codec/frame.h"']
+    h += [f'#include "proto/{name}_codec.h"' for name in order]
+    h += ["", "namespace ducha::proto {", "",
+          "// Calls visit(codec::Tag<M>{}) for the known message type M the frame names and returns",
+          "// its Status; unknown_type when no known type has that name. The major is not checked here:",
+          "// Decode does that.",
+          "template <typename Visit>",
+          "Status VisitMessageType(const codec::Frame& frame, Visit&& visit) {",
+          "  const std::string_view type = frame.type();"]
+    for rec in all_messages(families, order):
+        q = f"{rec.family}::{rec.name}"
+        h.append(f"  if (type == {q}::kType) return visit(codec::Tag<{q}>{{}});")
+    h += ['  return MakeError("unknown_type", "type", "no codec for this message type");', "}", "",
+          "// Decodes the frame as whatever known type it names, then validates the result.",
+          "Status DecodeAny(const codec::Frame& frame);", "",
+          "}  // namespace ducha::proto", ""]
+    cpp = ["// " + GENERATED.format("*.json"), "", '#include "proto/any_decode.h"', "",
+           "namespace ducha::proto {", "",
+           "Status DecodeAny(const codec::Frame& frame) {",
+           "  return VisitMessageType(frame, [&](auto tag) -> Status {",
+           "    auto message = Decode(frame, tag);",
+           "    if (!message.ok()) return message.error();",
+           "    return Validate(*message);",
+           "  });", "}", "", "}  // namespace ducha::proto", ""]
+    return "\n".join(h), "\n".join(cpp)
+
+
 # ---------------------------------------------------------------------------------------------
 # Canonical msgpack, for the examples (must match common/codec/wire.cpp's Writer byte for byte)
 
@@ -1123,7 +1156,8 @@ def gen_markdown(families, order):
            "tables; absent optional fields omitted (an optional list that is empty is omitted); "
            "integers in their smallest MessagePack form; strings as str, binaries as bin; floats "
            "as float64; enums as their value's name; timestamps as RFC 3339 in UTC with `Z` and "
-           "whole seconds (receivers accept any RFC 3339 offset and fraction).", "",
+           "whole seconds, plus three fraction digits when the instant has milliseconds (receivers "
+           "accept any RFC 3339 offset and fraction).", "",
            "## Errors", "",
            "A refused request is answered with `common.error` carrying one of these codes and, for "
            "body errors, the field's dotted path (`location.lat`, `evidence[3]`).", "",
@@ -1215,6 +1249,7 @@ def main():
                 files[f"{name}_detail.h"] = gen_detail_header(fam)
                 files[f"{name}_codec.cpp"] = gen_codec_cpp(fam)
             files["registry.h"], files["registry.cpp"] = gen_registry(families, order)
+            files["any_decode.h"], files["any_decode.cpp"] = gen_any_decode(families, order)
             files["contract_examples.h"], files["contract_examples.cpp"] = gen_examples(families, order)
             files["CONTRACT.md"] = markdown
             for fname, text in files.items():

@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
     identities.Start();
     std::unique_ptr<Clock> clock;
     if (common.fleet_clock) {
-      clock = std::make_unique<ref::FleetClock>(common.db, std::chrono::milliseconds(200));
+      clock = std::make_unique<ref::FleetClock>(common.db, std::chrono::milliseconds(200),
+                                                stop.get_token());
     } else {
       clock = std::make_unique<SystemClock>();
     }
