@@ -31,12 +31,15 @@ void Outbox::AppendNumbered(pqxx::transaction_base& tx, const std::string& strea
     keys.Add(e.key);
     payloads.AddBytes(e.payload);
   }
-  // Rows appended by Append (seq NULL) are numbered first, so nothing committed earlier is
-  // ever numbered after these.
-  Sequence(tx, stream, 1 << 30);
-  tx.exec_params("WITH h AS (UPDATE " + schema_ +
-                     ".stream_head SET last_seq = last_seq + $5, updated_at = now() "
-                     "WHERE stream = $1 RETURNING last_seq - $5 AS base) "
+  // One statement: reserve the next numbers on the head row (creating it on first use) and
+  // insert the numbered rows. The row lock is held until the caller commits, so numbers become
+  // visible in commit order without gaps. Unnumbered rows from Append need not go first: the
+  // sequencer also numbers above the head under the same lock, so every visible number is
+  // final whichever path assigned it.
+  tx.exec_params("WITH h AS (INSERT INTO " + schema_ +
+                     ".stream_head AS sh (stream, last_seq) VALUES ($1, $5) "
+                     "ON CONFLICT (stream) DO UPDATE SET last_seq = sh.last_seq + $5, "
+                     "updated_at = now() RETURNING sh.last_seq - $5 AS base) "
                      "INSERT INTO " +
                      schema_ +
                      ".outbox (stream, seq, type, key, payload, sequenced_at) "

@@ -169,6 +169,30 @@ TEST_F(StreamTest, AConsumerAppliesEveryEventExactlyOnceInSeqOrder) {
   EXPECT_EQ(c.Lag(), 0);
 }
 
+TEST_F(StreamTest, EventsNumberedAtAppendAndBySequencerInterleaveWithoutGapsOrRepeats) {
+  StartServer();
+  std::stop_source s;
+  db::Connection conn(Admin(), s.get_token());
+  Outbox outbox("t_prod");
+  for (int round = 0; round < 20; ++round) {
+    conn.Transact([&](pqxx::work& w) {
+      outbox.Append(w, "events", {{"test.event", "k", "seq-" + std::to_string(round)}});
+    });
+    conn.Transact([&](pqxx::work& w) {
+      outbox.AppendNumbered(w, "events",
+                            {{"test.event", "k", "num-" + std::to_string(round) + "-a"},
+                             {"test.event", "k", "num-" + std::to_string(round) + "-b"}});
+    });
+  }
+  server_->Wake();
+  StreamConsumer& c = Run(ConsumerSettings("mix"), Recorder("mix"));
+  ASSERT_TRUE(Eventually([&] { return c.stats().applied_seq.load() == 60; }));
+  EXPECT_EQ(Query("SELECT count(*) || '/' || count(DISTINCT payload) || '/' || min(seq) || '/' || "
+                  "max(seq) FROM t_cons.applied WHERE consumer = 'mix'"),
+            "60/60/1/60");
+  EXPECT_EQ(Query("SELECT count(*) FROM t_prod.outbox WHERE seq IS NULL"), "0");
+}
+
 TEST_F(StreamTest, TheLongPollDeliversANewEventWithoutWaitingForItsTimeout) {
   StartServer();
   auto settings = ConsumerSettings("lp");
