@@ -280,10 +280,9 @@ std::string ReadText(const std::string& path) {
   return s;
 }
 
-// One request to a service's admin endpoint as the operator's CURVE identity (Lazy Pirate).
-nlohmann::json AdminRequest(const Args& a, const std::string& frame) {
-  const std::string endpoint = a.Opt("endpoint");
-  if (endpoint.empty()) Fail("usage", "--endpoint (the service's admin endpoint) is required");
+// The CURVE identity of this CLI call: --server-key (the service's public key file) and
+// --key-file (our secret key), or --plain for a development fleet.
+transport::ClientSecurity SecurityFrom(const Args& a) {
   transport::ClientSecurity sec;
   sec.curve = !a.Flag("plain");
   if (sec.curve) {
@@ -293,20 +292,37 @@ nlohmann::json AdminRequest(const Args& a, const std::string& frame) {
     sec.client.secret_z85 = *secret;
     sec.client.public_z85 = transport::PublicKeyOf(*secret);
   }
+  return sec;
+}
+
+// Lazy Pirate: send, wait, and on a timeout resend on a fresh socket. Every request we send is
+// safe to repeat (a submission carries its idempotency key; admin commands are idempotent or
+// answered from state). Fails with "timeout" after `retries` attempts.
+nlohmann::json Request(const std::string& endpoint, const transport::ClientSecurity& sec,
+                       const std::string& frame, int retries, std::chrono::milliseconds timeout) {
   zmq::context_t ctx;
-  for (int attempt = 1; attempt <= 3; ++attempt) {
+  for (int attempt = 1; attempt <= retries; ++attempt) {
     zmq::socket_t sock = transport::MakeClientSocket(ctx, zmq::socket_type::dealer, sec);
     sock.connect(endpoint);
     zmq::message_t m(frame.data(), frame.size());
     (void)sock.send(m, zmq::send_flags::none);
     std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
-    if (transport::Poll(items, std::chrono::seconds(10)) > 0) {
+    if (transport::Poll(items, timeout) > 0) {
       std::vector<zmq::message_t> frames;
       transport::RecvMessage(sock, frames, 8);
       return FrameToJson(frames.back().to_string_view());
     }
+    std::fprintf(stderr, "no reply within %lld ms (attempt %d of %d)\n",
+                 static_cast<long long>(timeout.count()), attempt, retries);
   }
   Fail("timeout", "no answer from " + endpoint);
+}
+
+// One request to a service's admin endpoint as the operator's identity.
+nlohmann::json AdminRequest(const Args& a, const std::string& frame) {
+  const std::string endpoint = a.Opt("endpoint");
+  if (endpoint.empty()) Fail("usage", "--endpoint (the service's admin endpoint) is required");
+  return Request(endpoint, SecurityFrom(a), frame, 3, std::chrono::seconds(10));
 }
 
 int Submit(const Args& a) {
@@ -317,54 +333,25 @@ int Submit(const Args& a) {
   } catch (const std::exception& e) {
     Fail("malformed_json", a.positional[1] + ": " + e.what());
   }
-  const std::string endpoint = a.Opt("endpoint", "tcp://127.0.0.1:7101");
-  transport::ClientSecurity sec;
-  sec.curve = !a.Flag("plain");
-  if (sec.curve) {
-    sec.server_public_z85 = ReadText(a.Opt("server-key"));
-    const auto secret = svc::ReadSecretKeyFile(a.Opt("key-file"));
-    if (!secret) Fail("bad_key", "--key-file must hold a 40-character Z85 secret key");
-    sec.client.secret_z85 = *secret;
-    sec.client.public_z85 = transport::PublicKeyOf(*secret);
-  }
   const std::string frame =
       EnvelopeFromJson("intake.submit_report", 1, 0, a.Opt("id", "ctl-submit"), body);
-  const int retries = std::stoi(a.Opt("retries", "3"));
-  const auto timeout = std::chrono::milliseconds(std::stoi(a.Opt("timeout-ms", "5000")));
-  zmq::context_t ctx;
-  // Lazy Pirate: the request carries the integration's submission_id, so resending after a
-  // timeout is safe: the service answers a retry with the same receipt.
-  for (int attempt = 1; attempt <= retries; ++attempt) {
-    zmq::socket_t sock = transport::MakeClientSocket(ctx, zmq::socket_type::dealer, sec);
-    sock.connect(endpoint);
-    zmq::message_t m(frame.data(), frame.size());
-    (void)sock.send(m, zmq::send_flags::none);
-    std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
-    if (transport::Poll(items, timeout) > 0) {
-      std::vector<zmq::message_t> frames;
-      transport::RecvMessage(sock, frames, 8);
-      const nlohmann::json reply = FrameToJson(frames.back().to_string_view());
-      if (a.json) {
-        std::cout << reply.dump(2) << "\n";
-      } else {
-        const std::string type = reply.value("type", "");
-        const auto& b = reply["body"];
-        if (type == "intake.receipt") {
-          std::cout << "accepted: report " << b["report_id"] << " ("
-                    << b["receipt_no"].get<std::string>() << "), "
-                    << b["outcome"].get<std::string>();
-          if (b.contains("duplicate_of")) std::cout << " of report " << b["duplicate_of"];
-          std::cout << "\n";
-        } else {
-          std::cout << type << ": " << b.dump() << "\n";
-        }
-      }
-      return reply.value("type", "") == "intake.receipt" ? 0 : 1;
-    }
-    std::fprintf(stderr, "no reply within %lld ms (attempt %d of %d)\n",
-                 static_cast<long long>(timeout.count()), attempt, retries);
+  const nlohmann::json reply =
+      Request(a.Opt("endpoint", "tcp://127.0.0.1:7101"), SecurityFrom(a), frame,
+              std::stoi(a.Opt("retries", "3")),
+              std::chrono::milliseconds(std::stoi(a.Opt("timeout-ms", "5000"))));
+  const std::string type = reply.value("type", "");
+  if (a.json) {
+    std::cout << reply.dump(2) << "\n";
+  } else if (type == "intake.receipt") {
+    const auto& b = reply["body"];
+    std::cout << "accepted: report " << b["report_id"] << " (" << b["receipt_no"].get<std::string>()
+              << "), " << b["outcome"].get<std::string>();
+    if (b.contains("duplicate_of")) std::cout << " of report " << b["duplicate_of"];
+    std::cout << "\n";
+  } else {
+    std::cout << type << ": " << reply["body"].dump() << "\n";
   }
-  Fail("timeout", "intake did not answer at " + endpoint);
+  return type == "intake.receipt" ? 0 : 1;
 }
 
 std::string ReadUrl(const Args& a) {

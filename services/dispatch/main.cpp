@@ -8,7 +8,6 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "common/campaign/loader.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
 #include "common/obs/http.h"
@@ -16,6 +15,7 @@
 #include "common/stream/consumer.h"
 #include "common/stream/outbox.h"
 #include "common/stream/server.h"
+#include "common/svc/fleet.h"
 #include "common/svc/runtime.h"
 #include "common/svc/stream_metrics.h"
 #include "common/transport/zap.h"
@@ -67,15 +67,7 @@ int main(int argc, char** argv) {
   if (auto ok = config.Finish(); !ok) svc::Die("dispatch", ok.error().message);
 
   auto log = log::Get("dispatch");
-  auto campaign = campaign::LoadCampaign(common.campaign_dir);
-  if (!campaign) {
-    svc::Die("dispatch", "campaign " + common.campaign_dir + ": " + campaign.error().field + ": " +
-                             campaign.error().message);
-  }
-  log->info("campaign {} version {} loaded", campaign->info().id, campaign->info().version);
-  if (common.allow_plain) {
-    log->warn("transport.allow_plain is set: clients are NOT authenticated (development only)");
-  }
+  const campaign::Campaign active_campaign = svc::LoadCampaignOrDie(common);
 
   try {
     db::Connection conn(common.db, stop.get_token());
@@ -88,27 +80,14 @@ int main(int argc, char** argv) {
     auth::Registry registry;
     ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));
     identities.Start();
-    std::unique_ptr<Clock> clock;
-    if (common.fleet_clock) {
-      clock = std::make_unique<ref::FleetClock>(common.db, std::chrono::milliseconds(200),
-                                                stop.get_token());
-    } else {
-      clock = std::make_unique<SystemClock>();
-    }
+    const std::unique_ptr<Clock> clock = svc::MakeClock(common, stop.get_token());
 
     zmq::context_t ctx;
     // The ZAP handler must be bound before any server socket exists (fail closed).
-    transport::ZapHandler zap(
-        ctx, [&](std::string_view mechanism, std::string_view key) -> std::optional<std::string> {
-          if (mechanism == "NULL") {
-            return common.allow_plain ? std::optional<std::string>(auth::kDevIdentity)
-                                      : std::nullopt;
-          }
-          return registry.IdentityForKey(key);
-        });
+    transport::ZapHandler zap(ctx, svc::FleetAuthorizer(registry, common.allow_plain));
     stream::StreamServer stream_server(stream_settings, ctx, registry, common.db);
     stream_server.Bind();
-    dispatch::AdminServer admin(admin_settings, ctx, *campaign, registry, *clock, common.db);
+    dispatch::AdminServer admin(admin_settings, ctx, active_campaign, registry, *clock, common.db);
     admin.Bind();
     const std::string stream_endpoint = stream_server.BoundEndpoint();
     const std::string admin_endpoint = admin.BoundEndpoint();
@@ -121,7 +100,7 @@ int main(int argc, char** argv) {
       log->info("CURVE self-test passed on both endpoints: an unknown key is refused");
     }
 
-    dispatch::ReportApplier applier(*campaign, *clock);
+    dispatch::ReportApplier applier(active_campaign, *clock);
     stream::StreamConsumer reports(consumer, ctx, common.db, applier.AsApplyFn());
     obs::Metrics metrics;
     svc::RegisterServerMetrics(metrics, stream_server, dispatch::kAssignmentStream);

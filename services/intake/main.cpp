@@ -3,7 +3,6 @@
 
 #include <zmq.hpp>
 
-#include "common/campaign/loader.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
 #include "common/obs/http.h"
@@ -11,6 +10,7 @@
 #include "common/ref/ref_store.h"
 #include "common/stream/outbox.h"
 #include "common/stream/server.h"
+#include "common/svc/fleet.h"
 #include "common/svc/runtime.h"
 #include "common/svc/stream_metrics.h"
 #include "common/transport/zap.h"
@@ -71,15 +71,7 @@ int main(int argc, char** argv) {
   if (auto ok = config.Finish(); !ok) svc::Die("intake", ok.error().message);
 
   auto log = log::Get("intake");
-  auto campaign = campaign::LoadCampaign(common.campaign_dir);
-  if (!campaign) {
-    svc::Die("intake", "campaign " + common.campaign_dir + ": " + campaign.error().field + ": " +
-                           campaign.error().message);
-  }
-  log->info("campaign {} version {} loaded", campaign->info().id, campaign->info().version);
-  if (common.allow_plain) {
-    log->warn("transport.allow_plain is set: clients are NOT authenticated (development only)");
-  }
+  const campaign::Campaign active_campaign = svc::LoadCampaignOrDie(common);
 
   try {
     db::Connection conn(common.db, stop.get_token());
@@ -91,25 +83,12 @@ int main(int argc, char** argv) {
     auth::Registry registry;
     ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));
     identities.Start();
-    std::unique_ptr<Clock> clock;
-    if (common.fleet_clock) {
-      clock = std::make_unique<ref::FleetClock>(common.db, std::chrono::milliseconds(200),
-                                                stop.get_token());
-    } else {
-      clock = std::make_unique<SystemClock>();
-    }
+    const std::unique_ptr<Clock> clock = svc::MakeClock(common, stop.get_token());
 
     zmq::context_t ctx;
     // The ZAP handler must be bound before the server socket exists (fail closed).
-    transport::ZapHandler zap(
-        ctx, [&](std::string_view mechanism, std::string_view key) -> std::optional<std::string> {
-          if (mechanism == "NULL") {
-            return common.allow_plain ? std::optional<std::string>(auth::kDevIdentity)
-                                      : std::nullopt;
-          }
-          return registry.IdentityForKey(key);
-        });
-    intake::IntakeServer server(settings, ctx, *campaign, registry, *clock, common.db);
+    transport::ZapHandler zap(ctx, svc::FleetAuthorizer(registry, common.allow_plain));
+    intake::IntakeServer server(settings, ctx, active_campaign, registry, *clock, common.db);
     server.Bind();
     stream::StreamServer reports(stream_settings, ctx, registry, common.db);
     reports.Bind();
