@@ -38,4 +38,26 @@ transport::Authorizer FleetAuthorizer(const auth::Registry& registry, bool allow
   };
 }
 
+std::unique_ptr<obs::HttpServer> StartOperationsEndpoint(const CommonSettings& common,
+                                                         const obs::Metrics& metrics,
+                                                         std::function<Status()> ready_more) {
+  auto http = std::make_unique<obs::HttpServer>(
+      obs::HttpSettings{common.http_host, common.http_port}, metrics,
+      [url = common.db.url, ready_more = std::move(ready_more)]() -> Status {
+        std::string why;
+        if (!db::Ping(url, &why)) {
+          return MakeError("not_ready", "db", "database unreachable: " + why);
+        }
+        return ready_more();
+      },
+      common.service, DUCHA_VERSION);
+  if (auto port = http->Start(); !port) {
+    Die(common.service, port.error().message);
+  } else if (*port > 0) {
+    log::Get(common.service)
+        ->info("operations endpoint on http://{}:{}/metrics", common.http_host, *port);
+  }
+  return http;
+}
+
 }  // namespace ducha::svc

@@ -125,24 +125,12 @@ int main(int argc, char** argv) {
       metrics.Add(K::kCounter, "ducha_dispatch_commands_total", "Operator commands, by result.",
                   {{"result", "refused"}}, v(as.refused));
     }
-    obs::HttpServer http(
-        {common.http_host, common.http_port}, metrics,
-        [&]() -> Status {
-          std::string why;
-          if (!db::Ping(common.db.url, &why)) {
-            return MakeError("not_ready", "db", "database unreachable: " + why);
-          }
-          if (!reports.stats().connected.load()) {
-            return MakeError("not_ready", "stream", "not connected to intake's reports stream");
-          }
-          return OkStatus();
-        },
-        "dispatch", DUCHA_VERSION);
-    if (auto port = http.Start(); !port) {
-      svc::Die("dispatch", port.error().message);
-    } else if (*port > 0) {
-      log->info("operations endpoint on http://{}:{}/metrics", common.http_host, *port);
-    }
+    const auto http = svc::StartOperationsEndpoint(common, metrics, [&]() -> Status {
+      if (!reports.stats().connected.load()) {
+        return MakeError("not_ready", "stream", "not connected to intake's reports stream");
+      }
+      return OkStatus();
+    });
     {
       std::jthread serve([&](std::stop_token) { stream_server.Run(stop.get_token()); });
       std::jthread commands([&](std::stop_token) { admin.Run(stop.get_token()); });

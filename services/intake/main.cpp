@@ -101,21 +101,7 @@ int main(int argc, char** argv) {
     }
     obs::Metrics metrics;
     RegisterMetrics(metrics, server, reports);
-    obs::HttpServer http(
-        {common.http_host, common.http_port}, metrics,
-        [&]() -> Status {
-          std::string why;
-          if (!db::Ping(common.db.url, &why)) {
-            return MakeError("not_ready", "db", "database unreachable: " + why);
-          }
-          return OkStatus();
-        },
-        "intake", DUCHA_VERSION);
-    if (auto port = http.Start(); !port) {
-      svc::Die("intake", port.error().message);
-    } else if (*port > 0) {
-      log->info("operations endpoint on http://{}:{}/metrics", common.http_host, *port);
-    }
+    const auto http = svc::StartOperationsEndpoint(common, metrics);
     std::jthread stream_thread([&](std::stop_token) { reports.Run(stop.get_token()); });
     server.Run(stop.get_token());
     stream_thread.join();
