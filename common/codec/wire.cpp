@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "common/base/text.h"
 #include "common/base/time.h"
@@ -384,7 +385,16 @@ void Writer::Bin(std::string_view v) {
 }
 
 void Writer::Int(std::int64_t v) { packer_.pack_int64(v); }
-void Writer::Float(double v) { packer_.pack_double(v); }
+// Always float64 (0xcb, big-endian IEEE 754): msgpack-c 4.1's pack_double writes a double with an
+// integral value (-3.0) as an integer, which is not the canonical encoding.
+void Writer::Float(double v) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  char out[9];
+  out[0] = static_cast<char>(0xcb);
+  for (int i = 0; i < 8; ++i) out[1 + i] = static_cast<char>((bits >> (56 - 8 * i)) & 0xff);
+  buffer_.write(out, sizeof out);
+}
 void Writer::Bool(bool v) {
   if (v) {
     packer_.pack_true();
