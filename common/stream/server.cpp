@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "common/log/log.h"
 #include "proto/common_codec.h"
@@ -28,7 +29,26 @@ struct StreamServer::Parked {
 
 StreamServer::StreamServer(StreamServerSettings settings, zmq::context_t& ctx,
                            const auth::Registry& registry, db::DbSettings db)
-    : settings_(std::move(settings)), ctx_(ctx), registry_(registry), db_(std::move(db)) {}
+    : settings_(std::move(settings)), ctx_(ctx), registry_(registry), db_(std::move(db)) {
+  if (settings_.streams.empty()) {
+    throw std::invalid_argument("a stream server for " + settings_.schema +
+                                " must serve at least one stream");
+  }
+  for (const auto& s : settings_.streams) stats_.try_emplace(s);
+}
+
+const StreamServerStats& StreamServer::stats(std::string_view stream) const {
+  const auto it = stats_.find(stream);
+  if (it == stats_.end()) {
+    throw std::out_of_range("stream server serves no stream named '" + std::string(stream) + "'");
+  }
+  return it->second;
+}
+
+StreamServerStats& StreamServer::MutableStats(std::string_view stream) {
+  const auto it = stats_.find(stream);
+  return it == stats_.end() ? stats_.find(settings_.streams.front())->second : it->second;
+}
 
 void StreamServer::Bind() {
   router_ = transport::MakeServerSocket(ctx_, zmq::socket_type::router, settings_.security);
@@ -52,9 +72,10 @@ void StreamServer::Run(std::stop_token stop) {
     frames.emplace_back(payload.data(), payload.size());
     transport::SendMessage(router_, frames);  // a vanished consumer simply fetches again
   };
+  // `stream` is the fetch's stream when known (otherwise the first stream is charged).
   auto send_error = [&](const std::vector<std::string>& route, const std::string& correlation,
-                        const Error& e) {
-    stats_.rejected.fetch_add(1, std::memory_order_relaxed);
+                        const Error& e, std::string_view stream = {}) {
+    MutableStats(stream).rejected.fetch_add(1, std::memory_order_relaxed);
     pc::ErrorReply msg;
     msg.code = e.code;
     if (!e.field.empty()) msg.field = e.field;
@@ -83,10 +104,11 @@ void StreamServer::Run(std::stop_token stop) {
       se.payload = std::move(e.payload);
       batch.events.push_back(std::move(se));
     }
+    StreamServerStats& st = MutableStats(stream);
     if (batch.events.empty()) {
-      stats_.heartbeats.fetch_add(1, std::memory_order_relaxed);
+      st.heartbeats.fetch_add(1, std::memory_order_relaxed);
     } else {
-      stats_.events_sent.fetch_add(batch.events.size(), std::memory_order_relaxed);
+      st.events_sent.fetch_add(batch.events.size(), std::memory_order_relaxed);
     }
     send(route, ps::Encode(batch, correlation));
     return true;
@@ -102,7 +124,7 @@ void StreamServer::Run(std::stop_token stop) {
         if (head - prev < kChunk) break;
       }
       heads[s] = head;
-      stats_.head_seq.store(head, std::memory_order_relaxed);
+      MutableStats(s).head_seq.store(head, std::memory_order_relaxed);
       if (head > before) {
         // Wake the consumers parked on this stream.
         for (auto it = parked.begin(); it != parked.end();) {
@@ -119,7 +141,6 @@ void StreamServer::Run(std::stop_token stop) {
   };
 
   auto handle = [&](std::vector<zmq::message_t>& frames) {
-    stats_.fetches.fetch_add(1, std::memory_order_relaxed);
     std::vector<std::string> route;
     for (std::size_t i = 0; i + 1 < frames.size(); ++i) route.push_back(frames[i].to_string());
     zmq::message_t& body = frames.back();
@@ -153,12 +174,14 @@ void StreamServer::Run(std::stop_token stop) {
                            "this producer serves no stream named '" + fetch->stream + "'"));
       return;
     }
+    MutableStats(fetch->stream).fetches.fetch_add(1, std::memory_order_relaxed);
     if (heads[fetch->stream] >= 0 && fetch->after_seq > heads[fetch->stream]) {
       send_error(route, correlation,
                  MakeError("cursor_ahead", "after_seq",
                            fmt::format("cursor {} is beyond the stream's head {}; the consumer "
                                        "and producer databases disagree",
-                                       fetch->after_seq, heads[fetch->stream])));
+                                       fetch->after_seq, heads[fetch->stream])),
+                 fetch->stream);
       log->error("consumer {} is ahead of stream {}: {} > {}", fetch->consumer, fetch->stream,
                  fetch->after_seq, heads[fetch->stream]);
       return;

@@ -17,7 +17,7 @@ std::function<double()> Read(const A& atomic) {
 void RegisterServerMetrics(obs::Metrics& m, const stream::StreamServer& server,
                            const std::string& stream) {
   using K = obs::Metrics::Kind;
-  const auto& s = server.stats();
+  const auto& s = server.stats(stream);
   const obs::Metrics::Labels l{{"stream", stream}};
   m.Add(K::kGauge, "ducha_stream_head_seq", "Last sequenced event of the stream.", l,
         Read(s.head_seq));
@@ -65,6 +65,37 @@ void RegisterDeadLetterGauge(obs::Metrics& m, const std::string& db_url,
             return -1.0;  // unknown: the database is unreachable (readiness says so too)
           }
         });
+}
+
+stream::StreamConsumerSettings ConsumerSettingsFrom(Config& config, const CommonSettings& common,
+                                                    const std::string& prefix,
+                                                    const std::string& producer,
+                                                    const std::string& stream,
+                                                    const std::string& default_endpoint) {
+  stream::StreamConsumerSettings consumer;
+  consumer.schema = common.service;
+  consumer.producer = producer;
+  consumer.stream = stream;
+  consumer.consumer = common.service;
+  const std::string section = common.service + ".";
+  consumer.endpoint = config.String(section + prefix + "_endpoint", default_endpoint);
+  consumer.credit = static_cast<int>(config.Int(section + prefix + "_credit", 1000, 1, 10000));
+  const std::string key_option = section + prefix + "_server_key_file";
+  const std::string key_file = config.String(key_option, "");
+  if (common.allow_plain) {
+    consumer.security.curve = false;
+  } else if (key_file.empty()) {
+    config.AddError(key_option,
+                    "required with CURVE: the file holding " + producer + "'s public key");
+  } else if (auto key = ReadSecretKeyFile(key_file); !key) {
+    config.AddError(key_option, "'" + key_file + "' does not hold a Z85 key (40 characters)");
+  } else {
+    // transport.secret_key_file is the service's key both as a server and as a client.
+    consumer.security.server_public_z85 = *key;
+    consumer.security.client = {transport::PublicKeyOf(common.security.secret_key_z85),
+                                common.security.secret_key_z85};
+  }
+  return consumer;
 }
 
 }  // namespace ducha::svc

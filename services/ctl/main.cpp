@@ -7,6 +7,7 @@
 //   ducha-ctl keys list | keys revoke NAME [--key PUBLIC]
 //   ducha-ctl clock show | clock set TIME | clock advance DURATION | clock off
 //   ducha-ctl submit FILE.json --endpoint E --server-key FILE --key-file FILE [--plain]
+//       (a report, or a group's visit when the file says "type": "intake.report_visit")
 //
 // The database URL comes from --db-url or DUCHA_CTL_DB_URL (role ducha_ref for writes).
 
@@ -325,6 +326,12 @@ nlohmann::json AdminRequest(const Args& a, const std::string& frame) {
   return Request(endpoint, SecurityFrom(a), frame, 3, std::chrono::seconds(10));
 }
 
+// What `submit` can send. A file holds one message body as JSON, with the field names of
+// CONTRACT.md; an optional top-level "type" names the message (neither body has a field of that
+// name) and is removed before sending. Without it the file is a report.
+constexpr const char* kSubmitReport = "intake.submit_report";
+constexpr const char* kReportVisit = "intake.report_visit";
+
 int Submit(const Args& a) {
   if (a.positional.size() < 2) Fail("usage", "submit FILE.json --endpoint E ...");
   nlohmann::json body;
@@ -333,13 +340,23 @@ int Submit(const Args& a) {
   } catch (const std::exception& e) {
     Fail("malformed_json", a.positional[1] + ": " + e.what());
   }
-  const std::string frame =
-      EnvelopeFromJson("intake.submit_report", 1, 0, a.Opt("id", "ctl-submit"), body);
+  if (!body.is_object()) Fail("malformed_json", a.positional[1] + ": not a JSON object");
+  std::string message_type = kSubmitReport;
+  if (const auto it = body.find("type"); it != body.end()) {
+    if (!it->is_string() || (*it != kSubmitReport && *it != kReportVisit)) {
+      Fail("usage", a.positional[1] + ": \"type\" must be \"" + kSubmitReport + "\" or \"" +
+                        kReportVisit + "\"");
+    }
+    message_type = it->get<std::string>();
+    body.erase(it);
+  }
+  const std::string frame = EnvelopeFromJson(message_type, 1, 0, a.Opt("id", "ctl-submit"), body);
   const nlohmann::json reply =
       Request(a.Opt("endpoint", "tcp://127.0.0.1:7101"), SecurityFrom(a), frame,
               std::stoi(a.Opt("retries", "3")),
               std::chrono::milliseconds(std::stoi(a.Opt("timeout-ms", "5000"))));
   const std::string type = reply.value("type", "");
+  const bool receipt = type == "intake.receipt" || type == "intake.visit_receipt";
   if (a.json) {
     std::cout << reply.dump(2) << "\n";
   } else if (type == "intake.receipt") {
@@ -348,10 +365,14 @@ int Submit(const Args& a) {
               << "), " << b["outcome"].get<std::string>();
     if (b.contains("duplicate_of")) std::cout << " of report " << b["duplicate_of"];
     std::cout << "\n";
+  } else if (type == "intake.visit_receipt") {
+    const auto& b = reply["body"];
+    std::cout << "accepted: visit " << b["visit_id"] << ", " << b["outcome"].get<std::string>()
+              << "\n";
   } else {
     std::cout << type << ": " << reply["body"].dump() << "\n";
   }
-  return type == "intake.receipt" ? 0 : 1;
+  return receipt ? 0 : 1;
 }
 
 std::string ReadUrl(const Args& a) {
@@ -573,6 +594,8 @@ int Usage() {
       "  keys revoke NAME [--key PUBLIC]\n"
       "  clock show | clock set TIME | clock advance DURATION | clock off\n"
       "  submit FILE.json [--endpoint E] [--server-key FILE --key-file FILE | --plain]\n"
+      "      FILE holds a report's body (intake.submit_report); with a top-level\n"
+      "      \"type\": \"intake.report_visit\" it holds a group's visit (走访) instead\n"
       "  problems --city CODE [--county CODE] [--responsibility] [--csv]   问题清单 / 责任清单\n"
       "  dead-letters list [--service S] [--all]\n"
       "  dead-letters retry ID... --endpoint ADMIN --server-key FILE --key-file FILE\n"

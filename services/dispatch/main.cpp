@@ -42,28 +42,8 @@ int main(int argc, char** argv) {
   admin_settings.security = common.security;
   admin_settings.allow_plain = common.allow_plain;
 
-  stream::StreamConsumerSettings consumer;
-  consumer.schema = dispatch::kSchema;
-  consumer.producer = "intake";
-  consumer.stream = "reports";
-  consumer.consumer = "dispatch";
-  consumer.endpoint = config.String("dispatch.intake_endpoint", "tcp://127.0.0.1:7102");
-  consumer.credit = static_cast<int>(config.Int("dispatch.intake_credit", 1000, 1, 10000));
-  const std::string intake_key_file = config.String("dispatch.intake_server_key_file", "");
-  if (common.allow_plain) {
-    consumer.security.curve = false;
-  } else if (intake_key_file.empty()) {
-    config.AddError("dispatch.intake_server_key_file",
-                    "required with CURVE: the file holding intake's public key");
-  } else if (auto key = svc::ReadSecretKeyFile(intake_key_file); !key) {
-    config.AddError("dispatch.intake_server_key_file",
-                    "'" + intake_key_file + "' does not hold a Z85 key (40 characters)");
-  } else {
-    // transport.secret_key_file is dispatch's key both as a server and as intake's client.
-    consumer.security.server_public_z85 = *key;
-    consumer.security.client = {transport::PublicKeyOf(common.security.secret_key_z85),
-                                common.security.secret_key_z85};
-  }
+  const stream::StreamConsumerSettings consumer = svc::ConsumerSettingsFrom(
+      config, common, "intake", "intake", "reports", "tcp://127.0.0.1:7102");
   if (auto ok = config.Finish(); !ok) svc::Die("dispatch", ok.error().message);
 
   auto log = log::Get("dispatch");

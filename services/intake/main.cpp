@@ -1,5 +1,8 @@
-// ducha-intake: wires the intake service together. All decisions live in core/, persistence in
-// store/, sockets in io/; this file only reads settings and starts the parts in order.
+// ducha-intake: wires the intake service together. Integrations submit problem reports
+// (intake.submit_report) and the groups' visits (intake.report_visit) on one endpoint; consumers
+// follow the `reports` and `visits` streams on the stream endpoint. All decisions live in core/,
+// persistence in store/, sockets in io/; this file only reads settings and starts the parts in
+// order.
 
 #include <zmq.hpp>
 
@@ -20,7 +23,7 @@
 namespace {
 
 void RegisterMetrics(ducha::obs::Metrics& m, const ducha::intake::IntakeServer& server,
-                     const ducha::stream::StreamServer& reports) {
+                     const ducha::stream::StreamServer& streams) {
   using ducha::obs::Metrics;
   const auto& st = server.stats();
   const auto c = Metrics::Kind::kCounter;
@@ -33,6 +36,8 @@ void RegisterMetrics(ducha::obs::Metrics& m, const ducha::intake::IntakeServer& 
         {{"outcome", "new_problem"}}, v(st.accepted_new));
   m.Add(c, "ducha_intake_reports_accepted_total", "Reports committed, by outcome.",
         {{"outcome", "duplicate"}}, v(st.accepted_duplicate));
+  m.Add(c, "ducha_intake_visits_recorded_total", "Visits committed (first submissions only).", {},
+        v(st.visits_recorded));
   m.Add(c, "ducha_intake_replays_total", "Retries answered with an earlier receipt.", {},
         v(st.replays));
   m.Add(c, "ducha_intake_rejected_total", "Requests answered with an error.", {}, v(st.rejected));
@@ -42,7 +47,8 @@ void RegisterMetrics(ducha::obs::Metrics& m, const ducha::intake::IntakeServer& 
         v(st.batch_items));
   m.AddHistogram("ducha_intake_reply_seconds", "Time from request to reply after COMMIT.", {},
                  server.reply_latency());
-  ducha::svc::RegisterServerMetrics(m, reports, ducha::intake::kReportStream);
+  ducha::svc::RegisterServerMetrics(m, streams, ducha::intake::kReportStream);
+  ducha::svc::RegisterServerMetrics(m, streams, ducha::intake::kVisitStream);
 }
 
 }  // namespace
@@ -64,7 +70,7 @@ int main(int argc, char** argv) {
   stream::StreamServerSettings stream_settings;
   stream_settings.endpoint = config.String("intake.stream_endpoint", "tcp://127.0.0.1:7102");
   stream_settings.schema = "intake";
-  stream_settings.streams = {intake::kReportStream};
+  stream_settings.streams = {intake::kReportStream, intake::kVisitStream};
   stream_settings.security = common.security;
   stream_settings.allow_plain = common.allow_plain;
   settings.allow_plain = common.allow_plain;
@@ -90,9 +96,9 @@ int main(int argc, char** argv) {
     transport::ZapHandler zap(ctx, svc::FleetAuthorizer(registry, common.allow_plain));
     intake::IntakeServer server(settings, ctx, active_campaign, registry, *clock, common.db);
     server.Bind();
-    stream::StreamServer reports(stream_settings, ctx, registry, common.db);
-    reports.Bind();
-    server.OnCommit([&reports] { reports.Wake(); });
+    stream::StreamServer streams(stream_settings, ctx, registry, common.db);
+    streams.Bind();
+    server.OnCommit([&streams] { streams.Wake(); });
     if (!common.allow_plain) {
       auto self_test = transport::SelfTestRejectsUnknownKey(
           ctx, server.BoundEndpoint(), transport::PublicKeyOf(common.security.secret_key_z85), zap);
@@ -100,9 +106,9 @@ int main(int argc, char** argv) {
       log->info("CURVE self-test passed: an unknown key is refused");
     }
     obs::Metrics metrics;
-    RegisterMetrics(metrics, server, reports);
+    RegisterMetrics(metrics, server, streams);
     const auto http = svc::StartOperationsEndpoint(common, metrics);
-    std::jthread stream_thread([&](std::stop_token) { reports.Run(stop.get_token()); });
+    std::jthread stream_thread([&](std::stop_token) { streams.Run(stop.get_token()); });
     server.Run(stop.get_token());
     stream_thread.join();
     identities.Stop();

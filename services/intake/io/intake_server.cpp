@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
+#include <variant>
 
 #include "common/codec/frame.h"
 #include "common/log/log.h"
@@ -26,9 +28,13 @@ std::string Fnv1a(std::string_view bytes) {
 
 std::string EncodeError(const Error& e, const std::string& correlation);
 
-std::string EncodeOutcome(const SubmitOutcome& o, const std::string& correlation) {
-  if (o.error) return EncodeError(*o.error, correlation);
-  return pi::Encode(*o.receipt, correlation);
+std::string EncodeOutcome(const std::variant<SubmitOutcome, RecordVisitOutcome>& outcome,
+                          const std::string& correlation) {
+  return std::visit(
+      [&](const auto& o) {
+        return o.error ? EncodeError(*o.error, correlation) : pi::Encode(*o.receipt, correlation);
+      },
+      outcome);
 }
 
 std::string EncodeError(const Error& e, const std::string& correlation) {
@@ -81,11 +87,15 @@ void IntakeServer::Reply(const std::vector<std::string>& route, const std::strin
 
 void IntakeServer::RejectRequest(const std::vector<std::string>& route,
                                  const std::string& correlation, const std::string& channel,
-                                 const Error& error) {
+                                 const Error& error, RequestKind kind) {
   stats_.rejected.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(mu_);
-    ++rejected_[{channel, error.code}];
+    if (kind == RequestKind::kVisit) {
+      ++rejected_.visits[error.code];
+    } else {
+      ++rejected_.reports[{channel, error.code}];
+    }
   }
   Reply(route, EncodeError(error, correlation));
 }
@@ -119,34 +129,59 @@ void IntakeServer::HandleRequest(std::vector<zmq::message_t>& frames) {
     return;
   }
   const std::string correlation(frame->id());
-  if (frame->type() != pi::SubmitReport::kType) {
-    RejectRequest(route, correlation, "",
-                  MakeError("unexpected_type", "type",
-                            "intake accepts " + std::string(pi::SubmitReport::kType) + ", not " +
-                                std::string(frame->type())));
-    return;
+  if (frame->type() == pi::SubmitReport::kType) {
+    auto report = codec::DecodeAs<pi::SubmitReport>(*frame);
+    if (!report) {
+      RejectRequest(route, correlation, "", report.error());
+      return;
+    }
+    HandleReport(std::move(route), correlation, std::move(report).value(), *identity);
+  } else if (frame->type() == pi::ReportVisit::kType) {
+    auto visit = codec::DecodeAs<pi::ReportVisit>(*frame);
+    if (!visit) {
+      RejectRequest(route, correlation, "", visit.error(), RequestKind::kVisit);
+      return;
+    }
+    HandleVisit(std::move(route), correlation, std::move(visit).value(), *identity);
+  } else {
+    RejectRequest(
+        route, correlation, "",
+        MakeError("unexpected_type", "type",
+                  "intake accepts " + std::string(pi::SubmitReport::kType) + " and " +
+                      std::string(pi::ReportVisit::kType) + ", not " + std::string(frame->type())));
   }
-  auto report = codec::DecodeAs<pi::SubmitReport>(*frame);
-  if (!report) {
-    RejectRequest(route, correlation, "", report.error());
-    return;
-  }
-  const std::string channel(pc::ToString(report->channel));
+}
+
+void IntakeServer::HandleReport(std::vector<std::string> route, const std::string& correlation,
+                                pi::SubmitReport report, const auth::Identity& identity) {
+  const std::string channel(pc::ToString(report.channel));
   const timeutil::Millis now = clock_.Now();
-  if (auto ok = CheckSubmission(*report, *identity, campaign_, now, settings_.rules); !ok) {
+  if (auto ok = CheckSubmission(report, identity, campaign_, now, settings_.rules); !ok) {
     RejectRequest(route, correlation, channel, ok.error());
     return;
   }
-  Pending p;
-  p.route = std::move(route);
-  p.correlation = correlation;
-  p.arrived = std::chrono::steady_clock::now();
-  p.submission.integration = identity->name;
-  p.submission.received_at = now;
-  p.submission.jurisdiction = std::stoi(report->jurisdiction);
-  p.submission.severity = report->severity.value_or(pc::Severity::kGeneral);
-  p.submission.request_hash = Fnv1a(pi::Encode(*report));
-  p.submission.report = std::move(report).value();
+  Submission s;
+  s.integration = identity.name;
+  s.received_at = now;
+  s.jurisdiction = std::stoi(report.jurisdiction);
+  s.severity = report.severity.value_or(pc::Severity::kGeneral);
+  s.request_hash = Fnv1a(pi::Encode(report));
+  s.report = std::move(report);
+  Enqueue(Pending{std::move(route), correlation, std::chrono::steady_clock::now(), std::move(s)});
+}
+
+void IntakeServer::HandleVisit(std::vector<std::string> route, const std::string& correlation,
+                               pi::ReportVisit visit, const auth::Identity& identity) {
+  if (auto ok = CheckVisit(visit, identity, campaign_); !ok) {
+    RejectRequest(route, correlation, "", ok.error(), RequestKind::kVisit);
+    return;
+  }
+  std::string hash = Fnv1a(pi::Encode(visit));
+  Visit v = MakeVisit(std::move(visit), campaign_, identity.name, std::move(hash), clock_.Now());
+  Enqueue(Pending{std::move(route), correlation, std::chrono::steady_clock::now(), std::move(v)});
+}
+
+void IntakeServer::Enqueue(Pending p) {
   {
     std::lock_guard lock(mu_);
     if (static_cast<int>(queue_.size()) >= settings_.max_queue) {
@@ -154,7 +189,7 @@ void IntakeServer::HandleRequest(std::vector<zmq::message_t>& frames) {
       pc::BusyReply busy;
       busy.retry_after_ms = settings_.busy_retry_after_ms;
       busy.message = "intake is at capacity; retry with the same submission_id";
-      const auto payload = pc::Encode(busy, correlation);
+      const auto payload = pc::Encode(busy, p.correlation);
       // Reply outside the lock would be nicer, but the socket is ours and the call cannot block.
       Reply(p.route, payload);
       return;
@@ -266,14 +301,24 @@ void IntakeServer::WriterLoop(std::stop_token io_done) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      rejected.swap(rejected_);
+      std::swap(rejected, rejected_);
     }
-    std::vector<Submission> subs;
-    subs.reserve(batch.size());
-    for (auto& p : batch) subs.push_back(p.submission);
-    std::vector<SubmitOutcome> outcomes;
+    // Reports and visits go to the store separately; `slot[i]` is item i's index among its kind.
+    std::vector<Submission> reports;
+    std::vector<Visit> visits;
+    std::vector<std::size_t> slot(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (auto* s = std::get_if<Submission>(&batch[i].item)) {
+        slot[i] = reports.size();
+        reports.push_back(std::move(*s));
+      } else {
+        slot[i] = visits.size();
+        visits.push_back(std::get<Visit>(std::move(batch[i].item)));
+      }
+    }
+    BatchOutcome outcomes;
     try {
-      outcomes = store.CommitBatch(subs, rejected, clock_.Now());
+      outcomes = store.CommitBatch(reports, visits, rejected, clock_.Now());
     } catch (const db::Stopped&) {
       log->warn("stopping with {} uncommitted submissions; their retries will be accepted",
                 batch.size());
@@ -282,10 +327,10 @@ void IntakeServer::WriterLoop(std::stop_token io_done) {
       // A permanent database error: nothing was committed. Answer each with an error so the
       // integrations retry later with the same ids; never acknowledge what is not durable.
       log->error("committing a batch of {} failed: {}", batch.size(), e.what());
-      outcomes.assign(batch.size(), SubmitOutcome{});
-      for (auto& o : outcomes) {
-        o.error = MakeError("internal", "", "the report could not be stored; retry later");
-      }
+      const Error internal =
+          MakeError("internal", "", "the request could not be stored; retry later");
+      outcomes.reports.assign(reports.size(), SubmitOutcome{std::nullopt, internal, false});
+      outcomes.visits.assign(visits.size(), RecordVisitOutcome{std::nullopt, internal, false});
     }
     last_flush = std::chrono::steady_clock::now();
     if (on_commit_ && !batch.empty()) on_commit_();
@@ -294,18 +339,32 @@ void IntakeServer::WriterLoop(std::stop_token io_done) {
     {
       std::lock_guard lock(done_mu_);
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        const SubmitOutcome& o = outcomes[i];
-        if (o.error) {
-          stats_.rejected.fetch_add(1, std::memory_order_relaxed);
-        } else if (o.replay) {
-          stats_.replays.fetch_add(1, std::memory_order_relaxed);
-        } else if (o.receipt->duplicate_of) {
-          stats_.accepted_duplicate.fetch_add(1, std::memory_order_relaxed);
+        std::variant<SubmitOutcome, RecordVisitOutcome> outcome;
+        if (std::holds_alternative<Submission>(batch[i].item)) {
+          SubmitOutcome& o = outcomes.reports[slot[i]];
+          if (o.error) {
+            stats_.rejected.fetch_add(1, std::memory_order_relaxed);
+          } else if (o.replay) {
+            stats_.replays.fetch_add(1, std::memory_order_relaxed);
+          } else if (o.receipt->duplicate_of) {
+            stats_.accepted_duplicate.fetch_add(1, std::memory_order_relaxed);
+          } else {
+            stats_.accepted_new.fetch_add(1, std::memory_order_relaxed);
+          }
+          outcome = std::move(o);
         } else {
-          stats_.accepted_new.fetch_add(1, std::memory_order_relaxed);
+          RecordVisitOutcome& o = outcomes.visits[slot[i]];
+          if (o.error) {
+            stats_.rejected.fetch_add(1, std::memory_order_relaxed);
+          } else if (o.replay) {
+            stats_.replays.fetch_add(1, std::memory_order_relaxed);
+          } else {
+            stats_.visits_recorded.fetch_add(1, std::memory_order_relaxed);
+          }
+          outcome = std::move(o);
         }
         done_.push_back(Completed{std::move(batch[i].route), std::move(batch[i].correlation),
-                                  std::move(outcomes[i]), batch[i].arrived});
+                                  std::move(outcome), batch[i].arrived});
       }
     }
     if (!batch.empty()) {

@@ -1,12 +1,14 @@
 #pragma once
-// IntakeServer: the integration endpoint. Two threads:
+// IntakeServer: the integration endpoint. It accepts intake.submit_report (problem reports) and
+// intake.report_visit (inspection groups' visits). Two threads:
 //  - the io thread owns the ROUTER socket (CURVE, authenticated by the ZAP handler). It decodes
 //    and checks each request (per-message failures are answered at once with {code, field,
-//    message}), and queues valid submissions for the writer — or answers "busy, retry after"
-//    when the queue is full, so overload never grows memory without bound;
+//    message}), and queues valid reports and visits for the writer — or answers "busy, retry
+//    after" when the queue is full, so overload never grows memory without bound;
 //  - the writer thread owns the database connection. It takes whatever is queued (up to
-//    max_batch), commits it as one transaction, and only then hands the receipts back to the io
-//    thread over an inproc PAIR socket. Nothing is acknowledged before its COMMIT.
+//    max_batch, reports and visits alike), commits it as one transaction, and only then hands the
+//    receipts back to the io thread over an inproc PAIR socket. Nothing is acknowledged before
+//    its COMMIT.
 // Run() blocks until stop is requested; then the io thread stops taking requests, the writer
 // commits what is queued, its replies go out, and Run returns.
 
@@ -19,6 +21,7 @@
 #include <mutex>
 #include <stop_token>
 #include <string>
+#include <variant>
 #include <vector>
 #include <zmq.hpp>
 
@@ -30,6 +33,7 @@
 #include "common/obs/metrics.h"
 #include "common/transport/transport.h"
 #include "services/intake/core/submission.h"
+#include "services/intake/core/visit.h"
 #include "services/intake/store/intake_store.h"
 
 namespace ducha::intake {
@@ -41,8 +45,8 @@ struct IntakeSettings {
   int max_batch = 256;
   int max_queue = 8192;
   int busy_retry_after_ms = 200;
-  // A report is at most a few tens of KiB (its fields' limits); anything much larger is refused
-  // before it is parsed.
+  // A report is at most a few tens of KiB (its fields' limits), a visit far less; anything much
+  // larger is refused before it is parsed.
   codec::Limits limits{.max_frame_bytes = 256u << 10};
   IntakeRules rules;
 };
@@ -52,7 +56,8 @@ struct IntakeStats {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> accepted_new{0};
   std::atomic<std::uint64_t> accepted_duplicate{0};
-  std::atomic<std::uint64_t> replays{0};
+  std::atomic<std::uint64_t> visits_recorded{0};
+  std::atomic<std::uint64_t> replays{0};  // reports and visits answered with an earlier receipt
   std::atomic<std::uint64_t> rejected{0};
   std::atomic<std::uint64_t> busy{0};
   std::atomic<std::uint64_t> batches{0};
@@ -79,20 +84,30 @@ class IntakeServer {
   struct Completed {
     std::vector<std::string> route;
     std::string correlation;
-    SubmitOutcome outcome;
+    std::variant<SubmitOutcome, RecordVisitOutcome> outcome;
     std::chrono::steady_clock::time_point arrived;
   };
   struct Pending {
     std::vector<std::string> route;  // routing frames up to and including any empty delimiter
     std::string correlation;
     std::chrono::steady_clock::time_point arrived;
-    Submission submission;
+    std::variant<Submission, Visit> item;
   };
+  // Which rejection counters a refused request goes to: reports (and unreadable requests) feed
+  // the reports' funnel by channel; visits count by code only.
+  enum class RequestKind { kReport, kVisit };
 
   void HandleRequest(std::vector<zmq::message_t>& frames);
+  void HandleReport(std::vector<std::string> route, const std::string& correlation,
+                    proto::intake::SubmitReport report, const auth::Identity& identity);
+  void HandleVisit(std::vector<std::string> route, const std::string& correlation,
+                   proto::intake::ReportVisit visit, const auth::Identity& identity);
+  // Queues a checked item for the writer, or answers busy when the queue is full.
+  void Enqueue(Pending p);
   void Reply(const std::vector<std::string>& route, const std::string& payload);
   void RejectRequest(const std::vector<std::string>& route, const std::string& correlation,
-                     const std::string& channel, const Error& error);
+                     const std::string& channel, const Error& error,
+                     RequestKind kind = RequestKind::kReport);
   void WriterLoop(std::stop_token io_done);
   std::optional<auth::Identity> IdentityOf(const std::string& user_id) const;
 

@@ -37,10 +37,15 @@ void AddOptional(db::ArrayBuilder& a, const std::optional<std::string>& v) { a.A
 IntakeStore::IntakeStore(db::Connection& conn, const campaign::Campaign& campaign)
     : conn_(conn), campaign_(campaign), outbox_("intake") {}
 
-std::vector<SubmitOutcome> IntakeStore::CommitBatch(const std::vector<Submission>& batch,
-                                                    const RejectionCounts& rejected,
-                                                    timeutil::Millis now) {
-  return conn_.Transact([&](pqxx::work& w) { return CommitIn(w, batch, rejected, now); });
+BatchOutcome IntakeStore::CommitBatch(const std::vector<Submission>& reports,
+                                      const std::vector<Visit>& visits,
+                                      const RejectionCounts& rejected, timeutil::Millis now) {
+  return conn_.Transact([&](pqxx::work& w) {
+    BatchOutcome out;
+    out.reports = CommitIn(w, reports, rejected, now);
+    out.visits = CommitVisitsIn(w, visits);
+    return out;
+  });
 }
 
 std::vector<SubmitOutcome> IntakeStore::CommitIn(pqxx::transaction_base& tx,
@@ -311,7 +316,7 @@ std::vector<SubmitOutcome> IntakeStore::CommitIn(pqxx::transaction_base& tx,
     }
   }
   const std::int64_t today = timeutil::DayOf(now, offset);
-  for (const auto& [key, count] : rejected) funnel[{today, key.first}].received += count;
+  for (const auto& [key, count] : rejected.reports) funnel[{today, key.first}].received += count;
   if (!funnel.empty()) {
     db::ArrayBuilder d, ch, rc, va, me, fr, rp;
     for (const auto& [key, f] : funnel) {
@@ -334,8 +339,8 @@ std::vector<SubmitOutcome> IntakeStore::CommitIn(pqxx::transaction_base& tx,
         d.Finish(), ch.Finish(), rc.Finish(), va.Finish(), me.Finish(), fr.Finish(), rp.Finish());
   }
   if (!rejected.empty()) {
-    std::map<std::string, std::int64_t> by_code;
-    for (const auto& [key, count] : rejected) by_code[key.second] += count;
+    std::map<std::string, std::int64_t> by_code = rejected.visits;
+    for (const auto& [key, count] : rejected.reports) by_code[key.second] += count;
     db::ArrayBuilder d, code, cnt;
     for (const auto& [c, n] : by_code) {
       d.Add(timeutil::FormatDate(today));
@@ -347,6 +352,145 @@ std::vector<SubmitOutcome> IntakeStore::CommitIn(pqxx::transaction_base& tx,
         "SELECT * FROM unnest($1::date[], $2::text[], $3::bigint[]) "
         "ON CONFLICT (day, code) DO UPDATE SET count = r.count + excluded.count",
         d.Finish(), code.Finish(), cnt.Finish());
+  }
+  return out;
+}
+
+std::vector<RecordVisitOutcome> IntakeStore::CommitVisitsIn(pqxx::transaction_base& tx,
+                                                            const std::vector<Visit>& visits) {
+  std::vector<RecordVisitOutcome> out(visits.size());
+  if (visits.empty()) return out;
+
+  // 1. Idempotency, as for reports: what is already stored for these keys.
+  struct Stored {
+    std::int64_t id;
+    std::string hash;
+    timeutil::Millis accepted_at;
+  };
+  std::unordered_map<std::string, Stored> stored;
+  {
+    db::ArrayBuilder integrations, ids;
+    for (const auto& v : visits) {
+      integrations.Add(v.integration);
+      ids.Add(v.visit.submission_id);
+    }
+    const pqxx::result r = tx.exec_params(
+        "SELECT v.integration, v.submission_id, v.visit_id, v.request_hash, "
+        "(extract(epoch FROM v.received_at) * 1000)::bigint "
+        "FROM unnest($1::text[], $2::text[]) AS k(integration, submission_id) "
+        "JOIN intake.visit v USING (integration, submission_id)",
+        integrations.Finish(), ids.Finish());
+    for (const auto& row : r) {
+      stored.emplace(KeyString(row[0].as<std::string>(), row[1].as<std::string>()),
+                     Stored{row[2].as<std::int64_t>(), row[3].as<std::string>(),
+                            row[4].as<timeutil::Millis>()});
+    }
+  }
+
+  // 2. New visits: the first occurrence of a key not yet stored.
+  std::vector<std::size_t> fresh;
+  std::unordered_map<std::string, std::size_t> first_in_batch;
+  for (std::size_t i = 0; i < visits.size(); ++i) {
+    const auto key = KeyString(visits[i].integration, visits[i].visit.submission_id);
+    if (stored.count(key) != 0) continue;
+    if (first_in_batch.emplace(key, i).second) fresh.push_back(i);
+  }
+
+  // 3. Ids, rows, tasks and events for the new visits.
+  std::vector<std::int64_t> visit_ids(visits.size(), 0);
+  if (!fresh.empty()) {
+    const pqxx::result ids =
+        tx.exec_params("SELECT nextval('intake.visit_id_seq') FROM generate_series(1, $1)",
+                       static_cast<long long>(fresh.size()));
+    for (std::size_t k = 0; k < fresh.size(); ++k) {
+      visit_ids[fresh[k]] = ids[static_cast<pqxx::result::size_type>(k)][0].as<std::int64_t>();
+    }
+    db::ArrayBuilder a_id, a_int, a_sub, a_hash, a_group, a_round, a_county, a_city, a_date,
+        a_problems, a_note, a_recv;
+    db::ArrayBuilder t_id, t_n, t_task;
+    std::vector<stream::OutgoingEvent> events;
+    events.reserve(fresh.size());
+    for (std::size_t i : fresh) {
+      const Visit& v = visits[i];
+      const auto id = static_cast<long long>(visit_ids[i]);
+      a_id.AddInt(id);
+      a_int.Add(v.integration);
+      a_sub.Add(v.visit.submission_id);
+      a_hash.Add(v.request_hash);
+      a_group.Add(v.visit.group_id);
+      a_round.AddInt(static_cast<long long>(v.visit.round));
+      a_county.AddInt(static_cast<long long>(v.county));
+      a_city.AddInt(static_cast<long long>(v.city));
+      a_date.Add(v.visit.visit_date);
+      a_problems.AddInt(static_cast<long long>(v.visit.problems_found));
+      AddOptional(a_note, v.visit.note);
+      a_recv.AddInt(static_cast<long long>(v.received_at));
+      for (std::size_t n = 0; n < v.visit.tasks.size(); ++n) {
+        t_id.AddInt(id);
+        t_n.AddInt(static_cast<long long>(n));
+        t_task.Add(pc::ToString(v.visit.tasks[n]));
+      }
+      events.push_back(stream::OutgoingEvent{std::string(pi::VisitReported::kType),
+                                             std::to_string(visit_ids[i]),
+                                             pi::Encode(MakeVisitEvent(v, visit_ids[i]))});
+    }
+    tx.exec_params(
+        "INSERT INTO intake.visit (visit_id, integration, submission_id, request_hash, group_id, "
+        "round, county, city, visit_date, problems_found, note, received_at) "
+        "SELECT id, integ, sub, hash, grp, rnd, county, city, day, problems, note, "
+        "to_timestamp(recv / 1000.0) "
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], "
+        "$7::int[], $8::int[], $9::date[], $10::int[], $11::text[], $12::bigint[]) "
+        "AS x(id, integ, sub, hash, grp, rnd, county, city, day, problems, note, recv) "
+        "ORDER BY id",
+        a_id.Finish(), a_int.Finish(), a_sub.Finish(), a_hash.Finish(), a_group.Finish(),
+        a_round.Finish(), a_county.Finish(), a_city.Finish(), a_date.Finish(), a_problems.Finish(),
+        a_note.Finish(), a_recv.Finish());
+    tx.exec_params(
+        "INSERT INTO intake.visit_task (visit_id, n, task) "
+        "SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[])",
+        t_id.Finish(), t_n.Finish(), t_task.Finish());
+    outbox_.AppendNumbered(tx, kVisitStream, events);
+  }
+
+  // 4. Outcomes: a retry gets the first receipt; the same key with other content is refused.
+  auto receipt = [](std::int64_t id, pi::VisitOutcome outcome, timeutil::Millis accepted_at) {
+    pi::VisitReceipt r;
+    r.visit_id = id;
+    r.outcome = outcome;
+    r.accepted_at = accepted_at;
+    return r;
+  };
+  auto conflict = [](const Visit& v) {
+    return MakeError(
+        "idempotency_conflict", "submission_id",
+        "submission_id '" + v.visit.submission_id + "' was already used for a different visit");
+  };
+  for (std::size_t i = 0; i < visits.size(); ++i) {
+    const Visit& v = visits[i];
+    const auto key = KeyString(v.integration, v.visit.submission_id);
+    if (auto it = stored.find(key); it != stored.end()) {
+      if (it->second.hash != v.request_hash) {
+        out[i].error = conflict(v);
+      } else {
+        out[i].receipt =
+            receipt(it->second.id, pi::VisitOutcome::kAlreadyRecorded, it->second.accepted_at);
+        out[i].replay = true;
+      }
+      continue;
+    }
+    const std::size_t first = first_in_batch.at(key);
+    if (first != i) {
+      if (visits[first].request_hash != v.request_hash) {
+        out[i].error = conflict(v);
+      } else {
+        out[i].receipt = receipt(visit_ids[first], pi::VisitOutcome::kAlreadyRecorded,
+                                 visits[first].received_at);
+        out[i].replay = true;
+      }
+      continue;
+    }
+    out[i].receipt = receipt(visit_ids[i], pi::VisitOutcome::kRecorded, v.received_at);
   }
   return out;
 }

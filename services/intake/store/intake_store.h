@@ -1,9 +1,10 @@
 #pragma once
 // IntakeStore: commits batches of accepted submissions to the intake schema — reports, evidence,
-// confidential contacts, the outbox events and the funnel counters — in one transaction per
-// batch (group commit), retried whole on connection loss. Idempotency is decided here, inside the
-// transaction: a submission whose (integration, submission_id) is already stored gets the stored
-// receipt back, and nothing new is written for it.
+// confidential contacts, visits, the outbox events and the funnel counters — in one transaction
+// per batch (group commit), retried whole on connection loss. Reports' events go to the
+// `reports` stream, visits' events to the `visits` stream. Idempotency is decided here, inside
+// the transaction: a report or visit whose (integration, submission_id) is already stored gets
+// the stored receipt back, and nothing new is written for it.
 //
 // Used by the intake writer thread only (it owns the connection).
 
@@ -20,10 +21,12 @@
 #include "common/stream/outbox.h"
 #include "proto/intake.h"
 #include "services/intake/core/submission.h"
+#include "services/intake/core/visit.h"
 
 namespace ducha::intake {
 
 inline constexpr const char* kReportStream = "reports";
+inline constexpr const char* kVisitStream = "visits";
 
 struct SubmitOutcome {
   std::optional<proto::intake::Receipt> receipt;
@@ -31,16 +34,35 @@ struct SubmitOutcome {
   bool replay = false;  // an earlier commit already holds this submission
 };
 
-// Rejected requests since the last batch, by (channel or "", error code).
-using RejectionCounts = std::map<std::pair<std::string, std::string>, std::int64_t>;
+struct RecordVisitOutcome {
+  std::optional<proto::intake::VisitReceipt> receipt;
+  std::optional<Error> error;
+  bool replay = false;  // an earlier commit already holds this visit
+};
+
+// Rejected requests since the last batch. Every rejection counts by error code; report requests
+// (and requests that could not be read as any message) also count in the reports' funnel, by
+// channel.
+struct RejectionCounts {
+  std::map<std::pair<std::string, std::string>, std::int64_t> reports;  // (channel or "", code)
+  std::map<std::string, std::int64_t> visits;                           // by code
+
+  bool empty() const { return reports.empty() && visits.empty(); }
+};
+
+// The outcomes of one batch, in the order of its reports and of its visits.
+struct BatchOutcome {
+  std::vector<SubmitOutcome> reports;
+  std::vector<RecordVisitOutcome> visits;
+};
 
 class IntakeStore {
  public:
   IntakeStore(db::Connection& conn, const campaign::Campaign& campaign);
 
   // `now` dates the rejection counters (the fleet clock at the time of the batch).
-  std::vector<SubmitOutcome> CommitBatch(const std::vector<Submission>& batch,
-                                         const RejectionCounts& rejected, timeutil::Millis now);
+  BatchOutcome CommitBatch(const std::vector<Submission>& reports, const std::vector<Visit>& visits,
+                           const RejectionCounts& rejected, timeutil::Millis now);
 
   // Reports that tracking has closed are no longer duplicate targets.
   void MarkClosed(pqxx::transaction_base& tx, std::int64_t report_id);
@@ -49,6 +71,8 @@ class IntakeStore {
   std::vector<SubmitOutcome> CommitIn(pqxx::transaction_base& tx,
                                       const std::vector<Submission>& batch,
                                       const RejectionCounts& rejected, timeutil::Millis now);
+  std::vector<RecordVisitOutcome> CommitVisitsIn(pqxx::transaction_base& tx,
+                                                 const std::vector<Visit>& visits);
 
   db::Connection& conn_;
   const campaign::Campaign& campaign_;

@@ -9,7 +9,6 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "common/campaign/loader.h"
 #include "common/clock/clock.h"
 #include "common/db/migrate.h"
 #include "common/stream/outbox.h"
@@ -20,6 +19,7 @@
 #include "proto/registry.h"
 #include "services/intake/io/intake_server.h"
 #include "services/intake/migrations.h"
+#include "tests/integration/intake/intake_test_support.h"
 #include "tests/support/test_cluster.h"
 
 namespace ducha::intake {
@@ -29,16 +29,9 @@ namespace pc = proto::common;
 namespace pi = proto::intake;
 using testing::TestCluster;
 
-timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
-
-const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r = campaign::LoadCampaign(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018");
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+using test::At;
+using test::Client;
+using test::Hebei;
 
 pi::SubmitReport ValidReport(const std::string& id) {
   pi::SubmitReport r;
@@ -52,37 +45,6 @@ pi::SubmitReport ValidReport(const std::string& id) {
   r.reported_at = At("2017-11-21T09:00:00+08:00");
   return r;
 }
-
-// A CURVE DEALER client that sends one request and waits for its reply.
-class Client {
- public:
-  Client(zmq::context_t& ctx, const std::string& endpoint, const std::string& server_public,
-         transport::KeyPair keys)
-      : sock_(transport::MakeClientSocket(
-            ctx, zmq::socket_type::dealer,
-            transport::ClientSecurity{true, server_public, std::move(keys)})) {
-    sock_.connect(endpoint);
-  }
-  std::optional<std::string> Request(const std::string& payload,
-                                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    zmq::message_t m(payload.data(), payload.size());
-    if (!sock_.send(m, zmq::send_flags::none)) return std::nullopt;
-    return Await(timeout);
-  }
-  std::optional<std::string> Await(std::chrono::milliseconds timeout) {
-    std::vector<zmq::pollitem_t> items{{sock_.handle(), 0, ZMQ_POLLIN, 0}};
-    if (transport::Poll(items, timeout) == 0) return std::nullopt;
-    std::vector<zmq::message_t> frames;
-    if (transport::RecvMessage(sock_, frames, 8) == transport::RecvStatus::kNothing) {
-      return std::nullopt;
-    }
-    return frames.back().to_string();
-  }
-  zmq::socket_t& socket() { return sock_; }
-
- private:
-  zmq::socket_t sock_;
-};
 
 struct Reply {
   std::optional<pi::Receipt> receipt;
@@ -117,8 +79,9 @@ class IntakeServiceTest : public ::testing::Test {
 
   void SetUp() override {
     TestCluster::Get().Exec(
-        "TRUNCATE intake.report, intake.report_evidence, intake.reporter_contact, "
-        "intake.funnel, intake.rejection_daily, intake.outbox, intake.stream_head CASCADE");
+        "TRUNCATE intake.report, intake.report_evidence, intake.reporter_contact, intake.visit, "
+        "intake.visit_task, intake.funnel, intake.rejection_daily, intake.outbox, "
+        "intake.stream_head CASCADE");
     server_keys_ = transport::GenerateKeyPair();
     client_keys_ = transport::GenerateKeyPair();
     auth::Registry::Snapshot snap;
