@@ -16,7 +16,7 @@ deploy/local/install-deps.sh
 if [ -z "${DUCHA_BIN_DIR:-}" ]; then
   echo "== building (preset release)"
   cmake --preset release >/dev/null
-  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-ctl >/dev/null
+  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-tracking ducha-ctl >/dev/null
 fi
 # DUCHA_BIN_DIR: run binaries from another build tree (developers iterating on a debug build).
 bin="${DUCHA_BIN_DIR:-$root/build/release/services}"
@@ -50,6 +50,12 @@ export DUCHA_CTL_READ_URL="$base dbname=ducha user=ducha_operator"
 echo "== keys"
 "$ctl" keys create intake-server --role service --out "$state/keys/intake-server.key" >/dev/null
 "$ctl" keys create dispatch --role service --out "$state/keys/dispatch.key" >/dev/null
+"$ctl" keys create tracking --role service --out "$state/keys/tracking.key" >/dev/null
+# Responsible bodies (责任单位) and the supervision center, for the tracking demo.
+"$ctl" keys create changan-gov --role body --scope 130102 --out "$state/keys/changan-gov.key" >/dev/null
+"$ctl" keys create qiaoxi-gov --role body --scope 130104 --out "$state/keys/qiaoxi-gov.key" >/dev/null
+"$ctl" keys create sjz-bureau --role body --scope 130100 --out "$state/keys/sjz-bureau.key" >/dev/null
+"$ctl" keys create center-duty-1 --role supervision_center --out "$state/keys/center-duty-1.key" >/dev/null
 "$ctl" keys create operator-1 --role operator --out "$state/keys/operator-1.key" >/dev/null
 "$ctl" keys create demo-web-platform --role integration \
   --channels citizen_web,citizen_hotline --out "$state/keys/demo-web-platform.key"
@@ -63,8 +69,11 @@ intake_port=$(deploy/local/pg.sh freeport)
 intake_stream_port=$(deploy/local/pg.sh freeport)
 dispatch_stream_port=$(deploy/local/pg.sh freeport)
 dispatch_admin_port=$(deploy/local/pg.sh freeport)
+tracking_port=$(deploy/local/pg.sh freeport)
+tracking_stream_port=$(deploy/local/pg.sh freeport)
 intake_http=$(deploy/local/pg.sh freeport)
 dispatch_http=$(deploy/local/pg.sh freeport)
+tracking_http=$(deploy/local/pg.sh freeport)
 cat >"$state/intake.conf" <<CONF
 [log]
 level = info
@@ -101,24 +110,48 @@ admin_endpoint = tcp://127.0.0.1:$dispatch_admin_port
 intake_endpoint = tcp://127.0.0.1:$intake_stream_port
 intake_server_key_file = $state/keys/intake-server.key.pub
 CONF
+cat >"$state/tracking.conf" <<CONF
+[log]
+level = info
+[db]
+url = $base dbname=ducha user=ducha_tracking
+[campaign]
+dir = $root/deploy/campaigns/hebei-2017-2018
+[transport]
+secret_key_file = $state/keys/tracking.key
+[clock]
+source = fleet
+[http]
+port = $tracking_http
+[tracking]
+endpoint = tcp://127.0.0.1:$tracking_port
+stream_endpoint = tcp://127.0.0.1:$tracking_stream_port
+dispatch_endpoint = tcp://127.0.0.1:$dispatch_stream_port
+dispatch_server_key_file = $state/keys/dispatch.key.pub
+intake_endpoint = tcp://127.0.0.1:$intake_stream_port
+intake_server_key_file = $state/keys/intake-server.key.pub
+CONF
+
+# Starts one service and waits for the line that says it serves.
+start() {
+  local name=$1 ready=$2
+  "$bin/$name/ducha-$name" --config "$state/$name.conf" >"$state/logs/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    grep -q "$ready" "$state/logs/$name.log" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  cat "$state/logs/$name.log"
+  return 1
+}
 
 echo "== starting the fleet"
-"$bin/intake/ducha-intake" --config "$state/intake.conf" >"$state/logs/intake.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-  grep -q "intake serving" "$state/logs/intake.log" 2>/dev/null && break
-  sleep 0.1
-done
-grep -q "intake serving" "$state/logs/intake.log" || { cat "$state/logs/intake.log"; exit 1; }
+start intake "intake serving"
 echo "intake on tcp://127.0.0.1:$intake_port (log: $state/logs/intake.log)"
-"$bin/dispatch/ducha-dispatch" --config "$state/dispatch.conf" >"$state/logs/dispatch.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-  grep -q "dispatch running" "$state/logs/dispatch.log" 2>/dev/null && break
-  sleep 0.1
-done
-grep -q "dispatch running" "$state/logs/dispatch.log" || { cat "$state/logs/dispatch.log"; exit 1; }
+start dispatch "dispatch running"
 echo "dispatch following intake (log: $state/logs/dispatch.log)"
+start tracking "tracking running"
+echo "tracking following dispatch and intake, bodies on tcp://127.0.0.1:$tracking_port (log: $state/logs/tracking.log)"
 
 echo "== demo: reports through the integration API"
 submit() {
@@ -159,6 +192,7 @@ Where to look:
   operator    DUCHA_CTL_DB_URL="$DUCHA_CTL_DB_URL" $ctl keys list
               DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl problems --city 130100 --csv > list.csv
   metrics     http://127.0.0.1:$intake_http/metrics  http://127.0.0.1:$dispatch_http/metrics
+              http://127.0.0.1:$tracking_http/metrics
   submit      $ctl submit FILE.json --endpoint tcp://127.0.0.1:$intake_port \\
                 --server-key $state/keys/intake-server.key.pub --key-file $state/keys/demo-web-platform.key
 MSG

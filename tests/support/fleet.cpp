@@ -115,6 +115,13 @@ std::string Fleet::ConfigFor(const std::string& service) const {
          "\nadmin_endpoint = tcp://127.0.0.1:" + port("dispatch.admin") +
          "\nintake_endpoint = tcp://127.0.0.1:" + port("intake.stream") +
          "\nintake_server_key_file = " + dir_ + "/intake.key.pub\n";
+  } else if (service == "tracking") {
+    c += "[tracking]\nendpoint = tcp://127.0.0.1:" + port("tracking.admin") +
+         "\nstream_endpoint = tcp://127.0.0.1:" + port("tracking.stream") +
+         "\ndispatch_endpoint = tcp://127.0.0.1:" + port("dispatch.stream") +
+         "\ndispatch_server_key_file = " + dir_ + "/dispatch.key.pub" +
+         "\nintake_endpoint = tcp://127.0.0.1:" + port("intake.stream") +
+         "\nintake_server_key_file = " + dir_ + "/intake.key.pub\nsweep_interval_ms = 200\n";
   }
   return c;
 }
@@ -271,15 +278,22 @@ std::map<std::string, std::int64_t> LoadDriver::receipts() const {
   return receipts_;
 }
 
-bool AwaitQuiescence(int timeout_ms) {
+bool AwaitQuiescence(int timeout_ms, bool tracking) {
   TestCluster& pg = TestCluster::Get();
   const auto until = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+  const std::string tracking_caught_up =
+      tracking ? " AND (SELECT count(*) FROM dispatch.outbox WHERE seq IS NULL) = 0 AND "
+                 "coalesce((SELECT last_seq FROM dispatch.stream_head WHERE stream = "
+                 "'assignments'), 0) = coalesce((SELECT applied_seq FROM tracking.stream_cursor "
+                 "WHERE producer = 'dispatch' AND stream = 'assignments'), 0)"
+               : "";
   while (SteadyClock::now() < until) {
     const std::string v = pg.QueryValue(
         "SELECT (SELECT count(*) FROM intake.outbox WHERE seq IS NULL) = 0 AND "
         "coalesce((SELECT last_seq FROM intake.stream_head WHERE stream = 'reports'), 0) = "
         "coalesce((SELECT applied_seq FROM dispatch.stream_cursor WHERE producer = 'intake' AND "
-        "stream = 'reports'), 0)");
+        "stream = 'reports'), 0)" +
+        tracking_caught_up);
     if (v == "t") return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -342,6 +356,59 @@ CheckResult CheckIntakeToDispatch(const std::map<std::string, std::int64_t>& rec
     << " | duplicated: event=" << dup_event << " decision=" << dup_decision
     << " | unexpected: report=" << unexpected_report << " decision=" << unexpected_decision;
   out.detail = d.str();
+  return out;
+}
+
+CheckResult CheckDispatchToTracking() {
+  CheckResult out;
+  pqxx::connection c{TestCluster::Get().AdminUrl()};
+  pqxx::work w{c};
+  auto count = [&](const std::string& sql) { return w.exec(sql)[0][0].as<std::int64_t>(); };
+  // Lost: an assigned problem without its ledger entry.
+  out.lost = count(
+      "SELECT count(*) FROM dispatch.problem p WHERE NOT EXISTS (SELECT 1 FROM tracking.ledger l "
+      "WHERE l.problem_id = p.problem_id)");
+  // Duplicated: an event applied twice records its history line twice; every problem has one
+  // 'assigned' line and one 'source_added' line per further report, and the same report count.
+  out.duplicated = count(
+      "SELECT count(*) FROM tracking.ledger l JOIN dispatch.problem p USING (problem_id) WHERE "
+      "l.report_count <> p.report_count OR (SELECT count(*) FROM tracking.history h WHERE "
+      "h.problem_id = l.problem_id AND h.what = 'assigned') <> 1 OR (SELECT count(*) FROM "
+      "tracking.history h WHERE h.problem_id = l.problem_id AND h.what = 'source_added') <> "
+      "p.report_count - 1");
+  // Unexpected: a ledger entry dispatch never assigned.
+  out.unexpected = count(
+      "SELECT count(*) FROM tracking.ledger l WHERE NOT EXISTS (SELECT 1 FROM dispatch.problem p "
+      "WHERE p.problem_id = l.problem_id)");
+  std::ostringstream d;
+  d << "problems=" << count("SELECT count(*) FROM dispatch.problem")
+    << " ledger=" << count("SELECT count(*) FROM tracking.ledger");
+  out.detail = d.str();
+  return out;
+}
+
+CheckResult CheckClockEventsOnce() {
+  CheckResult out;
+  pqxx::connection c{TestCluster::Get().AdminUrl()};
+  pqxx::work w{c};
+  auto count = [&](const std::string& sql) { return w.exec(sql)[0][0].as<std::int64_t>(); };
+  // Each mark on an entry was announced by exactly one event: as many warnings as fractions
+  // sent, one overdue notice when notified, one escalation per rung reached.
+  const std::string per_problem =
+      "SELECT l.problem_id, cardinality(l.warnings_sent) AS w, l.overdue_notified::int AS o, "
+      "l.escalation_rung AS r, (SELECT count(*) FROM tracking.outbox x WHERE x.key = "
+      "l.problem_id::text AND x.type = 'tracking.deadline_warning') AS ew, (SELECT count(*) FROM "
+      "tracking.outbox x WHERE x.key = l.problem_id::text AND x.type = 'tracking.overdue') AS eo, "
+      "(SELECT count(*) FROM tracking.outbox x WHERE x.key = l.problem_id::text AND x.type = "
+      "'tracking.escalated') AS er FROM tracking.ledger l";
+  out.duplicated = count("SELECT count(*) FROM (" + per_problem +
+                         ") t WHERE t.ew > t.w OR t.eo > t.o OR t.er > t.r");
+  out.lost = count("SELECT count(*) FROM (" + per_problem +
+                   ") t WHERE t.ew < t.w OR t.eo < t.o OR t.er < t.r");
+  out.receipts = count(
+      "SELECT count(*) FROM tracking.outbox WHERE type IN "
+      "('tracking.deadline_warning', 'tracking.overdue', 'tracking.escalated')");
+  out.detail = "clock events=" + std::to_string(out.receipts);
   return out;
 }
 

@@ -87,8 +87,16 @@ struct CheckResult {
 };
 CheckResult CheckIntakeToDispatch(const std::map<std::string, std::int64_t>& receipts);
 
+// Dispatch's assignments against tracking's ledger: every problem has exactly one entry with
+// its repeats applied once; no entry without a problem.
+CheckResult CheckDispatchToTracking();
+
+// The sweep's exactly-once: every warning, overdue notice and escalation recorded on an entry
+// was emitted exactly once (receipts = the clock events counted).
+CheckResult CheckClockEventsOnce();
+
 // Waits until dispatch has applied everything intake has sequenced (and intake has sequenced
-// everything it committed).
-bool AwaitQuiescence(int timeout_ms);
+// everything it committed); with `tracking`, also until tracking has applied every assignment.
+bool AwaitQuiescence(int timeout_ms, bool tracking = false);
 
 }  // namespace ducha::testing

@@ -544,4 +544,41 @@ Result<Decision> Ledger::Sweep(const LedgerEntry& entry, Day today) const {
   return d;
 }
 
+std::optional<Day> Ledger::NextDueDay(const LedgerEntry& e) const {
+  if (!IsOpen(e.state)) return std::nullopt;
+  const campaign::Calendar& calendar = campaign_.calendar();
+  std::optional<Day> next;
+  auto consider = [&next](Day day) {
+    if (!next || day < *next) next = day;
+  };
+  // Mirrors Sweep: a warning is due on the threshold-th working day after the start, the overdue
+  // notice the day after the deadline, the next rung when its working days overdue are reached.
+  const auto total = calendar.WorkingDaysBetween(e.deadline_started_day, e.deadline);
+  if (total && *total > 0) {
+    for (double fraction : campaign_.policy().EarlyWarningFractions()) {
+      if (std::find(e.warnings_sent.begin(), e.warnings_sent.end(), fraction) !=
+          e.warnings_sent.end()) {
+        continue;
+      }
+      if (auto due =
+              calendar.AddWorkingDays(e.deadline_started_day, WarningThreshold(fraction, *total))) {
+        consider(*due);
+      }
+    }
+  }
+  if (!e.overdue_notified) {
+    consider(e.deadline + 1);
+  } else {
+    const std::vector<campaign::EscalationRung>& ladder = campaign_.policy().Escalation();
+    if (static_cast<std::size_t>(e.escalation_rung) < ladder.size()) {
+      const campaign::EscalationRung& rung = ladder[static_cast<std::size_t>(e.escalation_rung)];
+      if (auto reached = calendar.AddWorkingDays(e.deadline, rung.after_working_days_overdue)) {
+        consider(std::max(e.deadline + 1, *reached));
+      }
+    }
+  }
+  if (next && !calendar.Covers(*next)) return std::nullopt;
+  return next;
+}
+
 }  // namespace ducha::tracking

@@ -159,6 +159,12 @@ class Ledger {
   // when `today` is not covered.
   Result<Decision> Sweep(const LedgerEntry& entry, Day today) const;
 
+  // The first day on which Sweep(entry, day) has something to emit: none for an entry with no
+  // deadline running, or when every remaining event falls outside the calendar. Exact, so the
+  // store sweeps only the entries due (Sweep(entry, d) is empty for every d < NextDueDay and not
+  // empty on it), and after Sweep(entry, today) the next due day is after today.
+  std::optional<Day> NextDueDay(const LedgerEntry& entry) const;
+
   Day DayOf(timeutil::Millis t) const;
 
  private:

@@ -229,6 +229,56 @@ TEST_F(SweepTest, ASweepOnADayOutsideTheCalendarIsAnError) {
   EXPECT_EQ(r.error().field, "today");
 }
 
+// --- The store's index: the next day a sweep has anything to do ---------------------------------
+
+// NextDueDay lets the store sweep only the entries that are due. It must be exact: a sweep before
+// it emits nothing (or an entry would be skipped too long), a sweep on it emits something, and
+// after a sweep the next due day is later (or none).
+TEST_F(SweepTest, NextDueDayIsExactlyTheFirstDayASweepEmits) {
+  std::mt19937 rng(20171128);
+  auto uniform = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const campaign::Calendar& calendar = Hebei().calendar();
+  int checked_due_days = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto a = uniform(0, 2) == 0 ? VerificationAssigned() : RectificationAssigned();
+    const Day start = D("2017-09-01") + uniform(0, 240);
+    const auto deadline = calendar.AddWorkingDays(start, uniform(0, 25));
+    ASSERT_TRUE(deadline.ok());
+    a.problem_id = i + 1;
+    a.assigned_at = timeutil::StartOfDay(start, 480) + uniform(0, 86'399) * 1000LL;
+    a.deadline = Date(*deadline);
+    LedgerEntry entry = Open(ledger_, a);
+    SCOPED_TRACE("problem " + std::to_string(i) + " from " + Date(start) + " due " +
+                 Date(*deadline));
+    const Day end = std::min(start + 90, calendar.to());
+    for (Day day = start; day <= end; ++day) {
+      const std::optional<Day> next = ledger_.NextDueDay(entry);
+      const Decision d = Ok(ledger_.Sweep(entry, day));
+      if (!next || day < *next) {
+        ASSERT_TRUE(d.events.empty()) << Date(day);
+      } else {
+        ASSERT_EQ(day, *next) << "an entry due earlier was not swept on its day";
+        ASSERT_FALSE(d.events.empty()) << Date(day);
+        ++checked_due_days;
+      }
+      entry = d.entry;
+      if (const auto after = ledger_.NextDueDay(entry)) {
+        EXPECT_GT(*after, day);
+      }
+    }
+    // Fully escalated after 90 days: nothing left to announce.
+    if (end == start + 90) {
+      EXPECT_EQ(ledger_.NextDueDay(entry), std::nullopt);
+    }
+  }
+  EXPECT_GT(checked_due_days, 1000);
+  EXPECT_EQ(
+      ledger_.NextDueDay(Ok(ledger_.OnClaim(Due("2017-11-21", "2017-12-12"), Changan(),
+                                            Claim{"已整改", {"photo"}}, Morning("2017-11-22")))
+                             .entry),
+      std::nullopt);
+}
+
 // --- Simulated time equals real time -----------------------------------------------------------
 
 // Many random problems (start day, working days to the deadline, kind, a claim now and then),

@@ -1,0 +1,344 @@
+#include "services/tracking/store/ledger_store.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
+#include "common/db/array.h"
+#include "services/tracking/core/wire.h"
+
+namespace ducha::tracking {
+namespace {
+
+namespace pc = proto::common;
+namespace pd = proto::dispatch;
+
+constexpr const char* kColumns =
+    "problem_id, kind, body_code, body_name, body_kind, jurisdiction, city, channel, category, "
+    "severity, listed, title, report_count, supervising_group, round, state, assigned_day, "
+    "deadline, deadline_started_day, extensions_used, pending_days, pending_reason, pending_by, "
+    "pending_at, reopen_count, verification_explanation, array_to_string(warnings_sent, ','), "
+    "overdue_notified, escalation_rung";
+
+template <typename T>
+T Expect(std::optional<T> v, const char* what, const std::string& text) {
+  // The schema's CHECK constraints make this unreachable; a mismatch is a broken invariant.
+  if (!v) {
+    throw std::logic_error(std::string("tracking.ledger holds an unknown ") + what + " '" + text +
+                           "'");
+  }
+  return *v;
+}
+
+std::vector<double> ParseFractions(const std::string& text) {
+  std::vector<double> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(std::stod(text.substr(start, end - start)));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string FractionsLiteral(const std::vector<double>& fractions) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < fractions.size(); ++i) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", fractions[i]);
+    out += (i ? "," : "") + std::string(buf);
+  }
+  return out + "}";
+}
+
+LedgerEntry ReadEntry(const pqxx::row& row) {
+  LedgerEntry e;
+  e.problem_id = row[0].as<std::int64_t>();
+  const auto kind = row[1].as<std::string>();
+  e.kind = Expect(pd::ParseAssignmentKind(kind), "kind", kind);
+  e.body.code = row[2].as<DivisionCode>();
+  e.body.name = row[3].as<std::string>();
+  const auto body_kind = row[4].as<std::string>();
+  e.body.kind = Expect(pd::ParseBodyKind(body_kind), "body kind", body_kind);
+  e.jurisdiction = row[5].as<DivisionCode>();
+  e.city = row[6].as<DivisionCode>();
+  const auto channel = row[7].as<std::string>();
+  e.channel = Expect(pc::ParseChannel(channel), "channel", channel);
+  const auto category = row[8].as<std::string>();
+  e.category = Expect(pc::ParseCategory(category), "category", category);
+  const auto severity = row[9].as<std::string>();
+  e.severity = Expect(pc::ParseSeverity(severity), "severity", severity);
+  e.listed = row[10].as<bool>();
+  e.title = row[11].as<std::string>();
+  e.report_count = row[12].as<int>();
+  if (!row[13].is_null()) e.supervising_group = row[13].as<std::string>();
+  if (!row[14].is_null()) e.round = row[14].as<int>();
+  const auto state = row[15].as<std::string>();
+  e.state = Expect(ParseState(state), "state", state);
+  e.assigned_day = row[16].as<Day>();
+  e.deadline = row[17].as<Day>();
+  e.deadline_started_day = row[18].as<Day>();
+  e.extensions_used = row[19].as<int>();
+  if (!row[20].is_null()) {
+    e.pending_extension = PendingExtension{row[20].as<int>(), row[21].as<std::string>(),
+                                           row[22].as<std::string>(), row[23].as<std::int64_t>()};
+  }
+  e.reopen_count = row[24].as<int>();
+  if (!row[25].is_null()) e.verification_explanation = row[25].as<std::string>();
+  e.warnings_sent = ParseFractions(row[26].is_null() ? "" : row[26].as<std::string>());
+  e.overdue_notified = row[27].as<bool>();
+  e.escalation_rung = row[28].as<int>();
+  return e;
+}
+
+void AddBool(db::ArrayBuilder& a, bool v) { a.Add(v ? "t" : "f"); }
+
+void AddNextDue(db::ArrayBuilder& a, const std::optional<Day>& day) {
+  if (day) {
+    a.AddInt(*day);
+  } else {
+    a.AddNull();
+  }
+}
+
+}  // namespace
+
+LedgerWork::LedgerWork(pqxx::transaction_base& tx, const Ledger& ledger)
+    : tx_(tx), ledger_(ledger) {}
+
+void LedgerWork::Adopt(const pqxx::result& rows) {
+  for (const auto& row : rows) {
+    LedgerEntry e = ReadEntry(row);
+    const std::int64_t id = e.problem_id;
+    entries_.emplace(id, std::move(e));
+  }
+}
+
+void LedgerWork::Load(std::span<const std::int64_t> ids) {
+  db::ArrayBuilder wanted;
+  for (std::int64_t id : ids) {
+    if (!entries_.contains(id)) wanted.AddInt(id);
+  }
+  if (wanted.size() == 0) return;
+  Adopt(tx_.exec_params(std::string("SELECT ") + kColumns +
+                            " FROM tracking.ledger WHERE problem_id = ANY($1::bigint[]) "
+                            "ORDER BY problem_id FOR UPDATE",
+                        wanted.Finish()));
+}
+
+const LedgerEntry* LedgerWork::Find(std::int64_t problem_id) const {
+  const auto it = entries_.find(problem_id);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void LedgerWork::Put(Decision decision) {
+  const std::int64_t id = decision.entry.problem_id;
+  for (const Event& ev : decision.events) {
+    WireEvent w = ToWire(ev, decision.entry);
+    events_.push_back(
+        stream::OutgoingEvent{std::move(w.type), std::to_string(id), std::move(w.payload)});
+  }
+  entries_.insert_or_assign(id, std::move(decision.entry));
+  dirty_[id] = true;
+}
+
+std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
+  if (dirty_.empty()) return 0;
+  db::ArrayBuilder h_id, h_at, h_what, h_by, h_detail;
+  db::ArrayBuilder id, warnings, overdue, rung, next_due;
+  db::ArrayBuilder kind, body_code, body_name, body_kind, jurisdiction, city, channel, category,
+      severity, listed, title, report_count, group, round, state, assigned_day, deadline, started,
+      extensions, p_days, p_reason, p_by, p_at, reopen, explanation;
+  for (const auto& [problem_id, unused] : dirty_) {
+    LedgerEntry& e = entries_.at(problem_id);
+    for (const HistoryEntry& h : e.history) {
+      h_id.AddInt(problem_id);
+      h_at.AddInt(h.at);
+      h_what.Add(h.what);
+      h_by.Add(h.by);
+      h_detail.Add(h.detail);
+    }
+    e.history.clear();
+    id.AddInt(problem_id);
+    warnings.Add(FractionsLiteral(e.warnings_sent));
+    AddBool(overdue, e.overdue_notified);
+    rung.AddInt(e.escalation_rung);
+    AddNextDue(next_due, ledger_.NextDueDay(e));
+    if (marks_only) continue;
+    kind.Add(pd::ToString(e.kind));
+    body_code.AddInt(e.body.code);
+    body_name.Add(e.body.name);
+    body_kind.Add(pd::ToString(e.body.kind));
+    jurisdiction.AddInt(e.jurisdiction);
+    city.AddInt(e.city);
+    channel.Add(pc::ToString(e.channel));
+    category.Add(pc::ToString(e.category));
+    severity.Add(pc::ToString(e.severity));
+    AddBool(listed, e.listed);
+    title.Add(e.title);
+    report_count.AddInt(e.report_count);
+    group.AddOptional(e.supervising_group);
+    if (e.round) {
+      round.AddInt(*e.round);
+    } else {
+      round.AddNull();
+    }
+    state.Add(ToString(e.state));
+    assigned_day.AddInt(e.assigned_day);
+    deadline.AddInt(e.deadline);
+    started.AddInt(e.deadline_started_day);
+    extensions.AddInt(e.extensions_used);
+    if (e.pending_extension) {
+      p_days.AddInt(e.pending_extension->working_days);
+      p_reason.Add(e.pending_extension->reason);
+      p_by.Add(e.pending_extension->by);
+      p_at.AddInt(e.pending_extension->at);
+    } else {
+      p_days.AddNull();
+      p_reason.AddNull();
+      p_by.AddNull();
+      p_at.AddNull();
+    }
+    reopen.AddInt(e.reopen_count);
+    explanation.AddOptional(e.verification_explanation);
+  }
+  dirty_.clear();
+
+  if (marks_only) {
+    tx_.exec_params(
+        "UPDATE tracking.ledger l SET warnings_sent = u.w::float8[], overdue_notified = u.o, "
+        "escalation_rung = u.r, next_due_day = u.n, updated_at = now() "
+        "FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[]) "
+        "AS u(id, w, o, r, n) WHERE l.problem_id = u.id",
+        id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish());
+  } else {
+    tx_.exec_params(
+        "INSERT INTO tracking.ledger (problem_id, warnings_sent, overdue_notified, "
+        "escalation_rung, next_due_day, kind, body_code, body_name, body_kind, jurisdiction, city, "
+        "channel, category, severity, listed, title, report_count, supervising_group, round, "
+        "state, assigned_day, deadline, deadline_started_day, extensions_used, pending_days, "
+        "pending_reason, pending_by, pending_at, reopen_count, verification_explanation) "
+        "SELECT id, w::float8[], o, r, n, k, bc, bn, bk, j, c, ch, ca, se, li, ti, rc, g, ro, st, "
+        "ad, dl, sd, ex, pd, pr, pb, pa, re, ve FROM unnest($1::bigint[], $2::text[], "
+        "$3::bool[], $4::int[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], "
+        "$10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::bool[], $16::text[], "
+        "$17::int[], $18::text[], $19::int[], $20::text[], $21::int[], $22::int[], $23::int[], "
+        "$24::int[], $25::int[], $26::text[], $27::text[], $28::bigint[], $29::int[], "
+        "$30::text[]) AS u(id, w, o, r, n, k, bc, bn, bk, j, c, ch, ca, se, li, ti, rc, g, ro, "
+        "st, ad, dl, sd, ex, pd, pr, pb, pa, re, ve) "
+        "ON CONFLICT (problem_id) DO UPDATE SET warnings_sent = excluded.warnings_sent, "
+        "overdue_notified = excluded.overdue_notified, escalation_rung = "
+        "excluded.escalation_rung, next_due_day = excluded.next_due_day, kind = excluded.kind, "
+        "body_code = excluded.body_code, body_name = excluded.body_name, body_kind = "
+        "excluded.body_kind, jurisdiction = excluded.jurisdiction, city = excluded.city, "
+        "channel = excluded.channel, category = excluded.category, severity = "
+        "excluded.severity, listed = excluded.listed, title = excluded.title, report_count = "
+        "excluded.report_count, supervising_group = excluded.supervising_group, round = "
+        "excluded.round, state = excluded.state, assigned_day = excluded.assigned_day, "
+        "deadline = excluded.deadline, deadline_started_day = excluded.deadline_started_day, "
+        "extensions_used = excluded.extensions_used, pending_days = excluded.pending_days, "
+        "pending_reason = excluded.pending_reason, pending_by = excluded.pending_by, "
+        "pending_at = excluded.pending_at, reopen_count = excluded.reopen_count, "
+        "verification_explanation = excluded.verification_explanation, updated_at = now()",
+        id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish(),
+        kind.Finish(), body_code.Finish(), body_name.Finish(), body_kind.Finish(),
+        jurisdiction.Finish(), city.Finish(), channel.Finish(), category.Finish(),
+        severity.Finish(), listed.Finish(), title.Finish(), report_count.Finish(), group.Finish(),
+        round.Finish(), state.Finish(), assigned_day.Finish(), deadline.Finish(), started.Finish(),
+        extensions.Finish(), p_days.Finish(), p_reason.Finish(), p_by.Finish(), p_at.Finish(),
+        reopen.Finish(), explanation.Finish());
+  }
+  if (h_id.size() > 0) {
+    tx_.exec_params(
+        "INSERT INTO tracking.history (problem_id, at, what, by, detail) "
+        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])",
+        h_id.Finish(), h_at.Finish(), h_what.Finish(), h_by.Finish(), h_detail.Finish());
+  }
+  // Last: the stream's head row stays locked only from here to the caller's commit.
+  const std::size_t written = events_.size();
+  if (!events_.empty()) outbox.AppendNumbered(tx_, kLedgerStream, events_);
+  events_.clear();
+  return written;
+}
+
+std::optional<LedgerEntry> LoadCase(pqxx::transaction_base& tx, std::int64_t problem_id) {
+  const pqxx::result r = tx.exec_params(
+      std::string("SELECT ") + kColumns + " FROM tracking.ledger WHERE problem_id = $1",
+      problem_id);
+  if (r.empty()) return std::nullopt;
+  LedgerEntry e = ReadEntry(r[0]);
+  for (const auto& row : tx.exec_params("SELECT at, what, by, detail FROM tracking.history "
+                                        "WHERE problem_id = $1 ORDER BY id",
+                                        problem_id)) {
+    e.history.push_back(HistoryEntry{row[0].as<std::int64_t>(), row[1].as<std::string>(),
+                                     row[2].as<std::string>(), row[3].as<std::string>()});
+  }
+  return e;
+}
+
+struct SweepAccess {
+  static void Adopt(LedgerWork& work, const pqxx::result& rows) { work.Adopt(rows); }
+  static std::vector<std::int64_t> Ids(const LedgerWork& work) {
+    std::vector<std::int64_t> ids;
+    ids.reserve(work.entries_.size());
+    for (const auto& [id, unused] : work.entries_) ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+};
+
+Result<SweepStats> SweepDue(db::Connection& conn, const Ledger& ledger,
+                            const stream::Outbox& outbox, Day today, int chunk) {
+  SweepStats stats;
+  Day after_day = std::numeric_limits<std::int32_t>::min();
+  std::int64_t after_id = 0;
+  for (;;) {
+    struct Chunk {
+      std::size_t rows = 0;
+      std::int64_t entries = 0;
+      std::int64_t events = 0;
+      Day last_day = 0;
+      std::int64_t last_id = 0;
+      std::optional<Error> error;
+    };
+    const Chunk c = conn.Transact([&](pqxx::work& tx) {
+      Chunk out;
+      LedgerWork work(tx, ledger);
+      const pqxx::result rows = tx.exec_params(
+          std::string("SELECT ") + kColumns + ", next_due_day FROM tracking.ledger " +
+              "WHERE next_due_day <= $1 AND (next_due_day, problem_id) > ($2, $3) "
+              "ORDER BY next_due_day, problem_id LIMIT $4 FOR UPDATE",
+          static_cast<long long>(today), static_cast<long long>(after_day),
+          static_cast<long long>(after_id), chunk);
+      out.rows = rows.size();
+      if (rows.empty()) return out;
+      out.last_day = rows.back()[29].as<Day>();
+      out.last_id = rows.back()[0].as<std::int64_t>();
+      SweepAccess::Adopt(work, rows);
+      for (std::int64_t id : SweepAccess::Ids(work)) {
+        auto d = ledger.Sweep(*work.Find(id), today);
+        if (!d) {
+          out.error = d.error();
+          return out;
+        }
+        if (!d->events.empty()) ++out.entries;
+        // Entries with nothing due still get their next due day rewritten (it moved past today).
+        work.Put(std::move(d).value());
+      }
+      out.events = static_cast<std::int64_t>(work.Flush(outbox, /*marks_only=*/true));
+      return out;
+    });
+    if (c.error) return *c.error;
+    stats.entries += c.entries;
+    stats.events += c.events;
+    if (c.rows == 0) break;
+    ++stats.chunks;
+    after_day = c.last_day;
+    after_id = c.last_id;
+    if (c.rows < static_cast<std::size_t>(chunk)) break;
+  }
+  return stats;
+}
+
+}  // namespace ducha::tracking

@@ -1,0 +1,80 @@
+#pragma once
+// Tracking's persistence of the ledger, in the tracking schema.
+//
+// LedgerWork is one unit of work inside the caller's transaction: it loads the entries a batch
+// touches in one query (locked, in ascending problem order, so concurrent units never deadlock),
+// lets the caller decide in memory with the pure Ledger (services/tracking/core/ledger.h), and
+// then writes every changed entry, its new history lines and the events with one statement each
+// (events to the `ledger` stream of tracking's outbox, numbered in commit order). Entries are
+// loaded without their history, so the history of a decided entry holds exactly the new lines.
+//
+// Every entry is written with its next due day (Ledger::NextDueDay): the sweep reads only the
+// entries due, a chunk at a time, in (next_due_day, problem_id) order, one transaction per
+// chunk, so a crash mid-sweep leaves every chunk either swept (marks and events committed
+// together) or not, and the next sweep finishes the rest: each warning is emitted exactly once.
+//
+// Not thread-safe: one LedgerWork per transaction. SweepDue opens its own transactions.
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/base/result.h"
+#include "common/db/db.h"
+#include "common/stream/outbox.h"
+#include "services/tracking/core/ledger.h"
+
+namespace ducha::tracking {
+
+inline constexpr const char* kSchema = "tracking";
+inline constexpr const char* kLedgerStream = "ledger";
+
+class LedgerWork {
+ public:
+  LedgerWork(pqxx::transaction_base& tx, const Ledger& ledger);
+
+  // Loads and locks the entries not loaded yet; unknown ids are simply absent.
+  void Load(std::span<const std::int64_t> ids);
+  // The entry as loaded or as last put; null when unknown.
+  const LedgerEntry* Find(std::int64_t problem_id) const;
+  // Takes a decision: its entry replaces the current one, its events are queued.
+  void Put(Decision decision);
+
+  // Writes the entries put, their new history lines and their events. `marks_only` writes only
+  // the clock's marks and the next due day (what a sweep changes). Returns the events written.
+  std::size_t Flush(const stream::Outbox& outbox, bool marks_only = false);
+
+  std::size_t loaded() const { return entries_.size(); }
+
+ private:
+  void Adopt(const pqxx::result& rows);
+
+  pqxx::transaction_base& tx_;
+  const Ledger& ledger_;
+  std::unordered_map<std::int64_t, LedgerEntry> entries_;
+  std::map<std::int64_t, bool> dirty_;  // ordered: rows are written in problem order
+  std::vector<stream::OutgoingEvent> events_;
+
+  friend struct SweepAccess;
+};
+
+// The entry with its full history, for the case lookup; none when unknown.
+std::optional<LedgerEntry> LoadCase(pqxx::transaction_base& tx, std::int64_t problem_id);
+
+struct SweepStats {
+  std::int64_t entries = 0;  // entries that emitted something
+  std::int64_t events = 0;
+  std::int64_t chunks = 0;
+};
+
+// Emits everything due on `today` for every entry whose next due day has come, `chunk` entries
+// per transaction. Error: outside_calendar when the calendar does not cover `today`.
+Result<SweepStats> SweepDue(db::Connection& conn, const Ledger& ledger,
+                            const stream::Outbox& outbox, Day today, int chunk = 2000);
+
+}  // namespace ducha::tracking
