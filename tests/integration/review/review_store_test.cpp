@@ -1,0 +1,369 @@
+// Review against a real PostgreSQL (throwaway cluster) and the shipped Hebei campaign and rule
+// table: tracking's claims through the consumer's ApplyBatch (listed, sampled, not drawn), and
+// the command endpoint over CURVE with real ZeroMQ sockets: re-inspection results, the
+// commissioner office's opinion and the recommendation it triggers, the decision, every kind of
+// bad input, idempotent retries, the restricted officials and the hash-chained history.
+
+#include "services/review/store/review_store.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+#include <zmq.hpp>
+
+#include "common/campaign/loader.h"
+#include "common/clock/clock.h"
+#include "common/db/migrate.h"
+#include "common/stream/consumer.h"
+#include "common/stream/outbox.h"
+#include "common/svc/command_server.h"
+#include "common/transport/transport.h"
+#include "common/transport/zap.h"
+#include "proto/common_codec.h"
+#include "proto/registry.h"
+#include "proto/review_codec.h"
+#include "proto/tracking_codec.h"
+#include "services/review/io/review_server.h"
+#include "services/review/migrations.h"
+#include "tests/support/test_cluster.h"
+
+namespace ducha::review {
+namespace {
+
+namespace pc = proto::common;
+namespace pr = proto::review;
+namespace pt = proto::tracking;
+using testing::TestCluster;
+
+timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
+
+const campaign::Campaign& Hebei() {
+  static const auto* c = [] {
+    auto r = campaign::LoadCampaign(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018");
+    if (!r) throw std::runtime_error(r.error().message);
+    return new campaign::Campaign(std::move(r).value());
+  }();
+  return *c;
+}
+
+const Rules& Shipped() {
+  static const auto* r = [] {
+    auto x =
+        Rules::Load(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018/accountability.json");
+    if (!x) throw std::runtime_error(x.error().message);
+    return new Rules(std::move(x).value());
+  }();
+  return *r;
+}
+
+db::DbSettings ReviewDb() { return db::DbSettings{TestCluster::Get().UrlFor("review"), "t"}; }
+
+pt::RectificationClaimed Claimed(std::int64_t id, bool listed, std::int64_t reopen_count = 0) {
+  pt::RectificationClaimed c;
+  c.problem_id = id;
+  c.body = proto::dispatch::Body{"130102", "长安区人民政府",
+                                 proto::dispatch::BodyKind::kCountyGovernment};
+  c.jurisdiction = "130102";
+  c.city = "130100";
+  c.channel = pc::Channel::kSupervisionGroup;
+  c.category = pc::Category::kDust;
+  c.severity = pc::Severity::kGeneral;
+  c.listed = listed;
+  c.title = "工地扬尘";
+  c.reopen_count = reopen_count;
+  c.description = "已苫盖";
+  c.evidence = {"doc://1"};
+  c.deadline = "2017-12-12";
+  c.claimed_date = "2017-11-28";
+  c.late = false;
+  c.by = "changan";
+  c.at = At("2017-11-28T10:00:00+08:00");
+  return c;
+}
+
+template <typename M>
+stream::IncomingEvent Event(std::int64_t seq, const M& m) {
+  return stream::IncomingEvent{seq, std::string(M::kType), Encode(m)};
+}
+
+class ReviewTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::stop_source stop;
+    db::Connection conn(ReviewDb(), stop.get_token());
+    db::Migrate(conn, kSchema, "outbox", stream::OutboxMigrations());
+    db::Migrate(conn, kSchema, "inbox", stream::InboxMigrations());
+    db::Migrate(conn, kSchema, "service", Migrations());
+  }
+
+  void SetUp() override {
+    TestCluster::Get().Exec(
+        "TRUNCATE review.task, review.case_facts, review.opinion, review.responsible_official, "
+        "review.recommendation, review.decision, review.action_request, review.history, "
+        "review.outbox, review.stream_head, review.stream_cursor, review.dead_letter");
+    settings_.schema = kSchema;
+    settings_.producer = "tracking";
+    settings_.stream = "ledger";
+    settings_.consumer = "review-test";
+  }
+
+  void Ledger(std::vector<stream::IncomingEvent> batch) {
+    stream::ApplyBatch(conn_, settings_, batch, applier_.AsApplyFn(), stats_);
+  }
+
+  std::string Q(const std::string& sql) { return TestCluster::Get().QueryValue(sql); }
+
+  std::vector<std::string> Events() {
+    return conn_.Read([](pqxx::read_transaction& r) {
+      std::vector<std::string> out;
+      for (const auto& row : r.exec("SELECT type FROM review.outbox ORDER BY seq NULLS LAST, id")) {
+        out.push_back(row[0].as<std::string>());
+      }
+      return out;
+    });
+  }
+
+  std::stop_source stop_;
+  db::Connection conn_{ReviewDb(), stop_.get_token()};
+  LedgerApplier applier_{Hebei(), SampleSettings{0.3, 2017}};
+  stream::StreamConsumerSettings settings_;
+  stream::StreamConsumerStats stats_;
+};
+
+TEST_F(ReviewTest, AListedClaimBecomesATaskForACovertGroupFromAnotherCity) {
+  Ledger({Event(1, Claimed(1042, true))});
+  EXPECT_EQ(Q("SELECT reason || ' ' || state FROM review.task"), "listed open");
+  const std::string group = Q("SELECT group_id FROM review.task");
+  EXPECT_TRUE(CheckReinspectingGroup(Hebei(), group, 130100).ok()) << group;
+  EXPECT_EQ(Events(), std::vector<std::string>{"review.task_created"});
+}
+
+TEST_F(ReviewTest, AnUndrawnClaimIsAcceptedOnItsDocumentsAndTheDrawIsRecorded) {
+  // Find a problem id the seeded draw does not pick at 30 %.
+  std::int64_t id = 1;
+  while (Draw(2017, id, 1) < 0.3) ++id;
+  Ledger({Event(1, Claimed(id, false))});
+  EXPECT_EQ(Q("SELECT reason || ' ' || state FROM review.task"), "not_drawn documents");
+  EXPECT_EQ(Q("SELECT draw = " + std::to_string(Draw(2017, id, 1)) + "::float8 OR abs(draw - " +
+              std::to_string(Draw(2017, id, 1)) + ") < 1e-6 FROM review.task"),
+            "t");
+  EXPECT_EQ(Events(),
+            (std::vector<std::string>{"review.task_created", "review.reinspection_concluded"}));
+}
+
+TEST_F(ReviewTest, TheSameClaimTwiceMakesOneTaskAndAReopenedClaimItsOwn) {
+  Ledger({Event(1, Claimed(1042, true)), Event(2, Claimed(1042, true)),
+          Event(3, Claimed(1042, true, 1))});
+  EXPECT_EQ(Q("SELECT string_agg(claim_no::text, ',' ORDER BY claim_no) FROM review.task"), "1,2");
+}
+
+TEST_F(ReviewTest, EscalationsRaiseTheWorkingDaysOverdueTheCaseCarries) {
+  pt::Escalated e;
+  e.problem_id = 1042;
+  e.body = proto::dispatch::Body{"130102", "长安区人民政府",
+                                 proto::dispatch::BodyKind::kCountyGovernment};
+  e.deadline_kind = proto::dispatch::AssignmentKind::kRectification;
+  e.rung = 2;
+  e.rung_name = "supervision_notice";
+  e.display_name = "督办";
+  e.working_days_overdue = 3;
+  e.deadline = "2017-12-12";
+  e.due_date = "2017-12-15";
+  pt::Escalated lower = e;
+  lower.working_days_overdue = 0;
+  Ledger({Event(1, e), Event(2, lower)});
+  EXPECT_EQ(Q("SELECT working_days_overdue FROM review.case_facts"), "3");
+}
+
+// --- the command endpoint ----------------------------------------------------------------------
+
+class ReviewServerTest : public ReviewTest {
+ protected:
+  void SetUp() override {
+    ReviewTest::SetUp();
+    Ledger({Event(1, Claimed(1042, true))});
+    task_ = std::stoll(Q("SELECT task_id FROM review.task"));
+    group_ = Q("SELECT group_id FROM review.task");
+    server_keys_ = transport::GenerateKeyPair();
+    auth::Registry::Snapshot snap;
+    auto add = [&](const std::string& name, auth::Role role, std::vector<std::string> scope) {
+      const transport::KeyPair keys = transport::GenerateKeyPair();
+      snap.identities.emplace(name, auth::Identity{name, role, {}, std::move(scope)});
+      snap.key_to_identity.emplace(keys.public_z85, name);
+      keys_[name] = keys;
+    };
+    add("bureau", auth::Role::kEnforcementBureau, {});
+    add("co-sjz", auth::Role::kCommissionerOffice, {"130100"});
+    add("co-ts", auth::Role::kCommissionerOffice, {"130200"});
+    add("changan", auth::Role::kBody, {"130102"});
+    add("ops-1", auth::Role::kOperator, {});
+    registry_.Replace(snap);
+    zap_ = std::make_unique<transport::ZapHandler>(
+        ctx_, [this](std::string_view mech, std::string_view key) -> std::optional<std::string> {
+          if (mech != "CURVE") return std::nullopt;
+          return registry_.IdentityForKey(key);
+        });
+    transport::ServerSecurity sec;
+    sec.secret_key_z85 = server_keys_.secret_z85;
+    server_ = std::make_unique<svc::CommandServer>(ctx_, sec, "tcp://127.0.0.1:0", "review.test");
+    server_->Bind();
+    endpoint_ = server_->BoundEndpoint();
+    handler_ = std::make_unique<ReviewHandler>(Hebei(), Shipped(), registry_, clock_, false,
+                                               applier_.AsApplyFn());
+    thread_ = std::jthread([this](std::stop_token st) {
+      db::Connection conn(ReviewDb(), st);
+      server_->Run(st, [&](const std::string& user, std::string_view frame) {
+        return handler_->Handle(user, frame, conn);
+      });
+    });
+  }
+  void TearDown() override {
+    thread_ = {};
+    server_.reset();
+    zap_.reset();
+  }
+
+  Result<pr::Done> Send(const std::string& who, const std::string& payload) {
+    zmq::socket_t sock = transport::MakeClientSocket(
+        ctx_, zmq::socket_type::dealer,
+        transport::ClientSecurity{true, server_keys_.public_z85, keys_.at(who)});
+    sock.connect(endpoint_);
+    zmq::message_t m(payload.data(), payload.size());
+    sock.send(m, zmq::send_flags::none);
+    std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
+    if (transport::Poll(items, std::chrono::seconds(10)) == 0) {
+      return MakeError("timeout", "", "no reply");
+    }
+    std::vector<zmq::message_t> frames;
+    transport::RecvMessage(sock, frames, 4);
+    auto frame = proto::ParseMessage(frames.back().to_string());
+    if (!frame) return frame.error();
+    if (frame->type() == pc::ErrorReply::kType) {
+      const auto e = codec::DecodeAs<pc::ErrorReply>(*frame);
+      return MakeError(e->code, e->field.value_or(""), e->message);
+    }
+    return codec::DecodeAs<pr::Done>(*frame);
+  }
+
+  Result<pr::Done> Fail(const std::string& request_id = "eb-1") {
+    return Send("bureau", pr::Encode(pr::ReportReinspection{request_id, task_, false,
+                                                            "锅炉仍在使用", group_}));
+  }
+
+  Result<pr::Done> Opinion(const std::string& who, const std::string& request_id = "co-1") {
+    return Send(who, pr::Encode(pr::RecordOpinion{request_id,
+                                                  1042,
+                                                  true,
+                                                  {"perfunctory_claim"},
+                                                  {"长安区人民政府"},
+                                                  {"张三丰"},
+                                                  "整改敷衍，建议约谈"}));
+  }
+
+  SimulatedClock clock_{At("2017-12-04T10:00:00+08:00")};
+  std::int64_t task_ = 0;
+  std::string group_;
+  zmq::context_t ctx_;
+  transport::KeyPair server_keys_;
+  std::map<std::string, transport::KeyPair> keys_;
+  auth::Registry registry_;
+  std::unique_ptr<transport::ZapHandler> zap_;
+  std::unique_ptr<svc::CommandServer> server_;
+  std::unique_ptr<ReviewHandler> handler_;
+  std::string endpoint_;
+  std::jthread thread_;
+};
+
+TEST_F(ReviewServerTest, AFailedReinspectionReopensAndRefersTheProblem) {
+  const auto done = Fail();
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->outcome, "reopened");
+  EXPECT_EQ(Events(),
+            (std::vector<std::string>{"review.task_created", "review.reinspection_concluded",
+                                      "review.referred"}));
+  EXPECT_EQ(Q("SELECT failed_reinspections || ' ' || referred FROM review.case_facts"), "1 true");
+}
+
+TEST_F(ReviewServerTest, EachBadResultIsRefusedAndChangesNothing) {
+  const auto unknown =
+      Send("bureau",
+           pr::Encode(pr::ReportReinspection{"eb-9", task_ + 100, true, std::nullopt, group_}));
+  EXPECT_EQ(unknown.error().code, "unknown_task");
+  // A covert group formed from 石家庄 re-inspecting a 石家庄 problem.
+  std::string own;
+  for (const campaign::Group& g : Hebei().groups()) {
+    for (auto code : g.home_jurisdictions) {
+      if (code == 130100) own = g.id;
+    }
+  }
+  ASSERT_FALSE(own.empty());
+  const auto own_city =
+      Send("bureau", pr::Encode(pr::ReportReinspection{"eb-8", task_, true, std::nullopt, own}));
+  EXPECT_EQ(own_city.error().code, "own_city");
+  const auto body =
+      Send("changan", pr::Encode(pr::ReportReinspection{"b-1", task_, true, std::nullopt, group_}));
+  EXPECT_EQ(body.error().code, "forbidden");
+  const auto no_findings = Send(
+      "bureau", pr::Encode(pr::ReportReinspection{"eb-7", task_, false, std::nullopt, group_}));
+  EXPECT_EQ(no_findings.error().code, "missing_field");
+  EXPECT_EQ(Q("SELECT state FROM review.task"), "open");
+  EXPECT_EQ(Events().size(), 1u);
+
+  ASSERT_TRUE(Fail().ok());
+  const auto second = Fail("eb-2");
+  EXPECT_EQ(second.error().code, "already_concluded");
+  const auto retry = Fail("eb-1");
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(Events().size(), 3u);
+}
+
+TEST_F(ReviewServerTest, AVerifiedOpinionMakesAnExplainedRecommendationAndADecisionFollows) {
+  EXPECT_EQ(Opinion("co-sjz").error().code, "not_referred");
+  ASSERT_TRUE(Fail().ok());
+  EXPECT_EQ(Opinion("co-ts").error().code, "out_of_scope");
+  const auto done = Opinion("co-sjz");
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->outcome, "recommended");
+  // failed 5 + listed failed 5 + perfunctory 3 = 13: 通报批评.
+  EXPECT_EQ(Q("SELECT level || ' ' || points || ' v' || rule_version FROM review.recommendation"),
+            "criticism_notice 13 v1");
+  EXPECT_EQ(Q("SELECT jsonb_array_length(facts) FROM review.recommendation"), "3");
+  const auto events = Events();
+  EXPECT_EQ(events.back(), "review.recommendation_made");
+  // The officials are stored apart and not readable by the operator role.
+  EXPECT_EQ(Q("SELECT name FROM review.responsible_official"), "张三丰");
+  EXPECT_EQ(Q("SELECT has_table_privilege('ducha_operator', 'review.responsible_official', "
+              "'SELECT')"),
+            "f");
+  EXPECT_EQ(Q("SELECT count(*) FROM review.outbox WHERE position(convert_to('张三丰', 'UTF8') in "
+              "payload) > 0"),
+            "0");
+
+  const auto decision =
+      Send("co-sjz", pr::Encode(pr::RecordDecision{"co-3", 1042, "对长安区政府通报批评",
+                                                   std::string("criticism_notice")}));
+  ASSERT_TRUE(decision.ok()) << decision.error().message;
+  EXPECT_EQ(Events().back(), "review.decision_recorded");
+  const auto unknown_level =
+      Send("co-sjz", pr::Encode(pr::RecordDecision{"co-4", 1042, "x", std::string("banishment")}));
+  EXPECT_EQ(unknown_level.error().code, "unknown_level");
+}
+
+TEST_F(ReviewServerTest, TheHistoryIsAHashChainThatShowsTampering) {
+  ASSERT_TRUE(Fail().ok());
+  ASSERT_TRUE(Opinion("co-sjz").ok());
+  auto lines = conn_.Read([](pqxx::read_transaction& tx) { return LoadHistory(tx, 1042); });
+  ASSERT_EQ(lines.size(), 4u);  // task, failed, opinion, recommendation
+  EXPECT_EQ(VerifyChain(lines), std::nullopt);
+  TestCluster::Get().Exec(
+      "UPDATE review.history SET detail = 'passed' WHERE what = 'reinspection_failed'");
+  lines = conn_.Read([](pqxx::read_transaction& tx) { return LoadHistory(tx, 1042); });
+  const auto broken = VerifyChain(lines);
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_EQ(broken->index, 1u);
+}
+
+}  // namespace
+}  // namespace ducha::review
