@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -73,6 +74,28 @@ Fleet::Fleet(std::vector<std::string> services) : services_(std::move(services))
       integ.channels.push_back(c);
     }
     (void)ref::RegisterKey(w, integ, integration_keys_.public_z85);
+    // The workflow's people: a body answering for every county and city, the supervision
+    // center, the enforcement bureau and a commissioner office for every city.
+    std::vector<std::string> places = CountyCodes();
+    std::vector<std::string> cities;
+    for (const char* c : {"130100", "130200", "130300", "130400", "130500", "130600", "130700",
+                          "130800", "130900", "131000", "131100", "130181", "130682", "133100"}) {
+      places.push_back(c);
+      cities.push_back(c);
+    }
+    const std::vector<std::pair<ref::NewIdentity, std::string>> people = {
+        {ref::NewIdentity{"fleet-body", auth::Role::kBody, {}, places, "system test"}, "body"},
+        {ref::NewIdentity{"fleet-center", auth::Role::kSupervisionCenter, {}, {}, "system test"},
+         "center"},
+        {ref::NewIdentity{"fleet-bureau", auth::Role::kEnforcementBureau, {}, {}, "system test"},
+         "bureau"},
+        {ref::NewIdentity{"fleet-co", auth::Role::kCommissionerOffice, {}, cities, "system test"},
+         "commissioner"},
+    };
+    for (const auto& [identity, role] : people) {
+      people_[role] = transport::GenerateKeyPair();
+      (void)ref::RegisterKey(w, identity, people_[role].public_z85);
+    }
     for (const auto& s : services_) {
       keys_[s] = s == "intake" ? intake_keys_ : transport::GenerateKeyPair();
       (void)ref::RegisterKey(w, ref::NewIdentity{s, auth::Role::kService, {}, {}, "service"},
@@ -122,8 +145,26 @@ std::string Fleet::ConfigFor(const std::string& service) const {
          "\ndispatch_server_key_file = " + dir_ + "/dispatch.key.pub" +
          "\nintake_endpoint = tcp://127.0.0.1:" + port("intake.stream") +
          "\nintake_server_key_file = " + dir_ + "/intake.key.pub\nsweep_interval_ms = 200\n";
+    if (std::find(services_.begin(), services_.end(), "review") != services_.end()) {
+      c += "review_endpoint = tcp://127.0.0.1:" + port("review.stream") +
+           "\nreview_server_key_file = " + dir_ + "/review.key.pub\n";
+    }
+  } else if (service == "review") {
+    c += "[review]\nendpoint = tcp://127.0.0.1:" + port("review.admin") +
+         "\nstream_endpoint = tcp://127.0.0.1:" + port("review.stream") +
+         "\ntracking_endpoint = tcp://127.0.0.1:" + port("tracking.stream") +
+         "\ntracking_server_key_file = " + dir_ + "/tracking.key.pub\nsample_rate = 0.5\n";
   }
   return c;
+}
+
+std::string Fleet::Endpoint(const std::string& service) const {
+  const std::string key = service == "intake" ? "intake.endpoint" : service + ".admin";
+  return "tcp://127.0.0.1:" + std::to_string(ports_.at(key));
+}
+
+const std::string& Fleet::PublicKey(const std::string& service) const {
+  return keys_.at(service).public_z85;
 }
 
 void Fleet::Start(const std::string& service) {
@@ -167,6 +208,15 @@ void Fleet::Resume(const std::string& service) { kill(pids_[service], SIGCONT); 
 bool Fleet::Running(const std::string& service) const {
   auto it = pids_.find(service);
   return it != pids_.end() && it->second > 0;
+}
+
+std::string Fleet::CommandEndpoint(const std::string& service) const {
+  const std::string key = service == "intake" ? "intake.endpoint" : service + ".admin";
+  return "tcp://127.0.0.1:" + std::to_string(ports_.at(key));
+}
+
+std::string Fleet::PublicKeyFile(const std::string& service) const {
+  return dir_ + "/" + service + ".key.pub";
 }
 
 std::string Fleet::LogOf(const std::string& service) const {

@@ -39,6 +39,16 @@ class Fleet {
   const std::string& intake_endpoint() const { return intake_endpoint_; }
   const std::string& intake_public_key() const { return intake_keys_.public_z85; }
   const transport::KeyPair& integration_keys() const { return integration_keys_; }
+  // The command endpoint of a service (intake's submission endpoint) and its public key.
+  std::string Endpoint(const std::string& service) const;
+  const std::string& PublicKey(const std::string& service) const;
+  // The keys of the workflow's registered people: "body" (every county and city), "center"
+  // (supervision center), "bureau" (enforcement bureau), "commissioner" (every city).
+  const transport::KeyPair& KeysOf(const std::string& role) const { return people_.at(role); }
+  // Where clients send commands to a service (intake's submissions, dispatch's admin endpoint,
+  // tracking's actions), and the file holding its public key (ducha-ctl's --server-key).
+  std::string CommandEndpoint(const std::string& service) const;
+  std::string PublicKeyFile(const std::string& service) const;
   std::string LogOf(const std::string& service) const;
   const std::string& dir() const { return dir_; }
 
@@ -49,6 +59,7 @@ class Fleet {
   std::map<std::string, pid_t> pids_;
   std::map<std::string, int> ports_;
   std::map<std::string, transport::KeyPair> keys_;
+  std::map<std::string, transport::KeyPair> people_;
   transport::KeyPair intake_keys_;
   transport::KeyPair integration_keys_;
   std::string intake_endpoint_;

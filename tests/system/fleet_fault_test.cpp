@@ -9,9 +9,15 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <pqxx/pqxx>
 #include <random>
 #include <thread>
+#include <zmq.hpp>
 
+#include "proto/common_codec.h"
+#include "proto/registry.h"
+#include "proto/review_codec.h"
+#include "proto/tracking_codec.h"
 #include "tests/support/fleet.h"
 #include "tests/support/test_cluster.h"
 
@@ -110,6 +116,152 @@ TEST(FleetFaults, SigkillOfEveryServiceAtRandomMomentsLosesAndDoublesNothing) {
   EXPECT_GT(clock.receipts, 0);
   EXPECT_EQ(clock.lost, 0);
   EXPECT_EQ(clock.duplicated, 0);
+}
+
+// One request, Lazy Pirate: resent with the same bytes (and so the same request id) on a fresh
+// socket until a reply comes; the reply's type and the error code if it is one.
+struct Reply {
+  std::string type;
+  std::string code;
+};
+Reply Ask(const Fleet& fleet, const std::string& service, const std::string& role,
+          const std::string& payload) {
+  zmq::context_t ctx;
+  for (int attempt = 0; attempt < 60; ++attempt) {
+    zmq::socket_t sock = transport::MakeClientSocket(
+        ctx, zmq::socket_type::dealer,
+        transport::ClientSecurity{true, fleet.PublicKey(service), fleet.KeysOf(role)});
+    sock.connect(fleet.Endpoint(service));
+    zmq::message_t m(payload.data(), payload.size());
+    (void)sock.send(m, zmq::send_flags::none);
+    std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
+    if (transport::Poll(items, std::chrono::milliseconds(1500)) == 0) continue;
+    std::vector<zmq::message_t> frames;
+    transport::RecvMessage(sock, frames, 4);
+    auto frame = proto::ParseMessage(frames.back().to_string());
+    if (!frame) return {"unparsable", frame.error().code};
+    Reply r{std::string(frame->type()), ""};
+    if (r.type == proto::common::ErrorReply::kType) {
+      r.code = codec::DecodeAs<proto::common::ErrorReply>(*frame)->code;
+    }
+    return r;
+  }
+  return {"timeout", "timeout"};
+}
+
+std::int64_t Count(const std::string& sql) {
+  return std::stoll(TestCluster::Get().QueryValue(sql));
+}
+
+bool AwaitZero(const std::string& sql, int seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (Count(sql) == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Count(sql) == 0;
+}
+
+// The whole loop past assignment: bodies verify and claim, review draws and sends covert groups,
+// the bureau reports, tracking closes or reopens — while tracking and review are killed.
+TEST(FleetFaults, ClaimsReinspectionsAndReopeningsSurviveKilledServices) {
+  Fleet fleet({"intake", "dispatch", "tracking", "review"});
+  fleet.StartAll();
+  ASSERT_TRUE(fleet.AwaitReady("intake")) << fleet.LogOf("intake");
+  LoadDriver load(fleet, 4, Seed() + 3000);
+  load.Run(300);
+  ASSERT_TRUE(AwaitQuiescence(60000, /*tracking=*/true)) << fleet.LogOf("tracking");
+
+  std::atomic<bool> finished{false};
+  int kills = 0;
+  std::thread chaos([&] {
+    std::mt19937_64 rng(Seed() + 4000);
+    while (!finished.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(700 + rng() % 900));
+      if (finished.load()) break;
+      const std::string victim = rng() % 2 == 0 ? "tracking" : "review";
+      fleet.Kill(victim);
+      ++kills;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 300));
+      fleet.Start(victim);
+    }
+  });
+
+  namespace pt = proto::tracking;
+  namespace pr = proto::review;
+  pqxx::connection admin{TestCluster::Get().AdminUrl()};
+  std::vector<std::pair<std::int64_t, std::string>> entries;
+  {
+    pqxx::work w{admin};
+    for (const auto& row : w.exec("SELECT problem_id, state FROM tracking.ledger ORDER BY 1")) {
+      entries.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::string>());
+    }
+  }
+  int refused = 0;
+  for (const auto& [id, state] : entries) {
+    const std::string n = std::to_string(id);
+    if (state == "awaiting_verification") {
+      const Reply v = Ask(fleet, "tracking", "body",
+                          pt::Encode(pt::ReportVerification{"v-" + n, id, true, "属实"}));
+      if (v.type != pt::ActionDone::kType) ++refused;
+    }
+    const Reply c = Ask(fleet, "tracking", "body",
+                        pt::Encode(pt::ClaimRectified{"c-" + n, id, "已整改", {"doc://" + n}}));
+    if (c.type != pt::ActionDone::kType) ++refused;
+  }
+  EXPECT_EQ(refused, 0);
+  const auto claims = static_cast<std::int64_t>(entries.size());
+  // Review has a task for every claim (and only one).
+  ASSERT_TRUE(AwaitZero("SELECT " + std::to_string(claims) + " - count(*) FROM review.task", 60))
+      << fleet.LogOf("review");
+
+  // The bureau reports every open task: every third one fails.
+  std::vector<std::pair<std::int64_t, std::string>> open;
+  {
+    pqxx::work w{admin};
+    for (const auto& row :
+         w.exec("SELECT task_id, group_id FROM review.task WHERE state = 'open' ORDER BY 1")) {
+      open.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::string>());
+    }
+  }
+  ASSERT_FALSE(open.empty());
+  int failed = 0;
+  for (const auto& [task, group] : open) {
+    const bool pass = task % 3 != 0;
+    if (!pass) ++failed;
+    const Reply r = Ask(fleet, "review", "bureau",
+                        pr::Encode(pr::ReportReinspection{
+                            "r-" + std::to_string(task), task, pass,
+                            pass ? std::optional<std::string>() : std::string("仍未整改"), group}));
+    EXPECT_EQ(r.type, pr::Done::kType) << r.code;
+  }
+  finished = true;
+  chaos.join();
+  std::printf("claims=%lld tasks reinspected=%zu failed=%d kills=%d\n",
+              static_cast<long long>(claims), open.size(), failed, kills);
+
+  // Tracking has applied everything review emitted.
+  ASSERT_TRUE(AwaitZero(
+      "SELECT coalesce((SELECT last_seq FROM review.stream_head WHERE stream = 'reinspections'), "
+      "0) - coalesce((SELECT applied_seq FROM tracking.stream_cursor WHERE producer = 'review'), "
+      "0) + (SELECT count(*) FROM review.outbox WHERE seq IS NULL)",
+      60))
+      << fleet.LogOf("tracking");
+  // Exactly one task per claim; every conclusion applied exactly once; states agree.
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT problem_id, claim_no FROM review.task GROUP BY 1, "
+                  "2 HAVING count(*) > 1) x"),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.ledger WHERE state = 'in_rectification' AND "
+                  "reopen_count = 1"),
+            failed);
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.ledger WHERE state = 'closed_rectified'"),
+            claims - failed);
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.history WHERE what = 'reopened'"), failed);
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.history WHERE what = 'rectified'"),
+            claims - failed);
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.dead_letter"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM review.dead_letter"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM review.case_facts WHERE referred"), failed);
 }
 
 TEST(FleetFaults, ADatabaseCrashMidRunLosesAndDoublesNothing) {
