@@ -184,6 +184,58 @@ echo
 echo "== 责任清单: 石家庄市 (responsibility list)"
 "$ctl" problems --city 130100 --responsibility
 
+echo
+echo "== tracking (跟踪整改): coverage, ranking, a body's actions, the clock"
+sql() { psql "$base dbname=ducha user=postgres" -qAt -c "$1"; }
+# A call to tracking's endpoint as one of the identities created above.
+as() {
+  local who=$1
+  shift
+  "$ctl" "$@" --endpoint "tcp://127.0.0.1:$tracking_port" \
+    --server-key "$state/keys/tracking.key.pub" --key-file "$state/keys/$who.key"
+}
+# Wait until tracking has applied every assignment and every visit.
+for _ in $(seq 1 100); do
+  lag=$(sql "SELECT (SELECT count(*) FROM dispatch.outbox WHERE seq IS NULL)
+    + (SELECT count(*) FROM intake.outbox WHERE seq IS NULL)
+    + coalesce((SELECT last_seq FROM dispatch.stream_head WHERE stream='assignments'),0)
+    - coalesce((SELECT applied_seq FROM tracking.stream_cursor WHERE producer='dispatch' AND stream='assignments'),0)
+    + coalesce((SELECT last_seq FROM intake.stream_head WHERE stream='visits'),0)
+    - coalesce((SELECT applied_seq FROM tracking.stream_cursor WHERE producer='intake' AND stream='visits'),0)")
+  [ "$lag" = 0 ] && break
+  sleep 0.1
+done
+echo "-- coverage of round 3 (督察全覆盖), before the ranking"
+as operator-1 coverage --round 3 >"$state/coverage-r3.txt"
+tail -n 1 "$state/coverage-r3.txt"
+echo "-- the monitoring division's ranking (illustrative figures), the 10 worst are priority"
+as operator-1 ranking import deploy/local/demo/ranking-2017-11.csv --priority 10
+as operator-1 coverage --round 3 --gaps-only >"$state/coverage-r3.txt"
+sed -n '1,5p' "$state/coverage-r3.txt"
+echo "   ..."
+tail -n 1 "$state/coverage-r3.txt"
+changan=$(sql "SELECT problem_id FROM dispatch.problem WHERE jurisdiction = 130102 ORDER BY problem_id LIMIT 1")
+echo "-- problem $changan in 长安区: the city bureau verifies it, the district reports and asks for time"
+# Each action with its own request id (the idempotency key): running it again changes nothing.
+as sjz-bureau act verify "$changan" --substantiated yes --explanation "现场核实，工地裸土未覆盖属实" \
+  --request-id "demo-verify-$changan"
+as changan-gov act progress "$changan" --text "已责令工地停工整改，裸土覆盖完成一半" \
+  --request-id "demo-progress-$changan"
+as changan-gov act extend "$changan" --days 5 --reason "防尘网采购周期长" \
+  --request-id "demo-extend-$changan"
+as center-duty-1 act decide "$changan" --approve yes --reason "同意延期5个工作日" \
+  --request-id "demo-decide-$changan"
+echo "-- 30 days later on the fleet clock: warnings, overdue notices and escalations"
+"$ctl" clock advance 30d
+for _ in $(seq 1 150); do
+  [ "$(sql "SELECT count(*) FROM tracking.history WHERE problem_id = $changan AND what = 'overdue'")" != 0 ] && break
+  sleep 0.1
+done
+"$ctl" case "$changan"
+echo "-- the clock's events for every demo problem"
+sql "SELECT problem_id, what, count(*), max(detail) FROM tracking.history WHERE by = 'clock'
+     GROUP BY problem_id, what ORDER BY problem_id, min(id)" | sed 's/^/   /; s/|/ | /g'
+
 cat <<MSG
 
 Where to look:
@@ -191,6 +243,9 @@ Where to look:
   database    psql "$base dbname=ducha user=postgres"   (schemas intake, ref, ...)
   operator    DUCHA_CTL_DB_URL="$DUCHA_CTL_DB_URL" $ctl keys list
               DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl problems --city 130100 --csv > list.csv
+              DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl case PROBLEM_ID
+  tracking    $ctl coverage --round 3 --endpoint tcp://127.0.0.1:$tracking_port \\
+                --server-key $state/keys/tracking.key.pub --key-file $state/keys/operator-1.key
   metrics     http://127.0.0.1:$intake_http/metrics  http://127.0.0.1:$dispatch_http/metrics
               http://127.0.0.1:$tracking_http/metrics
   submit      $ctl submit FILE.json --endpoint tcp://127.0.0.1:$intake_port \\

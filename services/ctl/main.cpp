@@ -1,6 +1,7 @@
 // ducha-ctl: the operator CLI. A client of the services and the one writer of the reference
 // schema (identities, the fleet clock). Output is a human-readable table by default and JSON
-// with --json, for scripts.
+// with --json, for scripts. This file dispatches; services/ctl/cli.h holds what the commands
+// share, tracking_commands.h the commands for tracking and the case history.
 //
 //   ducha-ctl db bootstrap --admin-url URL        roles, schemas, reference schema (idempotent)
 //   ducha-ctl keys create NAME --role R [--channels a,b] [--scope c,d] --out FILE
@@ -8,8 +9,17 @@
 //   ducha-ctl clock show | clock set TIME | clock advance DURATION | clock off
 //   ducha-ctl submit FILE.json --endpoint E --server-key FILE --key-file FILE [--plain]
 //       (a report, or a group's visit when the file says "type": "intake.report_visit")
+//   ducha-ctl problems --city CODE [--county CODE] [--responsibility] [--csv]
+//   ducha-ctl dead-letters list [--service S] [--all] | dead-letters retry ID... --endpoint E
+//   ducha-ctl act progress|verify|claim|extend|decide PROBLEM_ID ... --endpoint E ...
+//       (a responsible body's or the supervision center's action on tracking's ledger)
+//   ducha-ctl coverage --round N [--csv] [--gaps-only] --endpoint E ...
+//   ducha-ctl daily-report --group G --date YYYY-MM-DD --endpoint E ...
+//   ducha-ctl ranking import FILE.csv --priority N --endpoint E ...
+//   ducha-ctl case PROBLEM_ID      a problem's history across dispatch and tracking
 //
-// The database URL comes from --db-url or DUCHA_CTL_DB_URL (role ducha_ref for writes).
+// The database URL comes from --db-url or DUCHA_CTL_DB_URL (role ducha_ref for writes) and
+// DUCHA_CTL_READ_URL (role ducha_operator for reads of the service schemas).
 
 #include <sys/stat.h>
 
@@ -17,12 +27,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
-#include <zmq.hpp>
 
 #include "common/auth/identity.h"
 #include "common/base/time.h"
@@ -32,76 +39,16 @@
 #include "common/log/log.h"
 #include "common/ref/ref_store.h"
 #include "common/stream/consumer.h"
-#include "common/svc/runtime.h"
-#include "common/transport/transport.h"
 #include "proto/admin_codec.h"
+#include "services/ctl/cli.h"
 #include "services/ctl/json_msgpack.h"
+#include "services/ctl/tracking_commands.h"
 #include "services/dispatch/store/problem_list.h"
 
 namespace ducha::ctl {
 namespace {
 
 constexpr const char* kServices[] = {"intake", "dispatch", "tracking", "review", "bulletin"};
-
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-  bool json = false;
-
-  std::string Opt(const std::string& name, const std::string& fallback = "") const {
-    auto it = options.find(name);
-    return it == options.end() ? fallback : it->second;
-  }
-  bool Flag(const std::string& name) const { return options.count(name) != 0; }
-};
-
-[[noreturn]] void Fail(const std::string& code, const std::string& message) {
-  std::fprintf(stderr, "error: %s: %s\n", code.c_str(), message.c_str());
-  std::exit(1);
-}
-
-Args ParseArgs(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string s = argv[i];
-    if (s == "--json") {
-      a.json = true;
-    } else if (s == "--plain" || s == "--csv" || s == "--responsibility" || s == "--all") {
-      a.options[s.substr(2)] = "1";
-    } else if (s.rfind("--", 0) == 0) {
-      const auto eq = s.find('=');
-      if (eq != std::string::npos) {
-        a.options[s.substr(2, eq - 2)] = s.substr(eq + 1);
-      } else if (i + 1 < argc) {
-        a.options[s.substr(2)] = argv[++i];
-      } else {
-        Fail("usage", "option " + s + " needs a value");
-      }
-    } else {
-      a.positional.push_back(s);
-    }
-  }
-  return a;
-}
-
-std::string DbUrl(const Args& a) {
-  std::string url = a.Opt("db-url");
-  if (url.empty()) {
-    if (const char* env = std::getenv("DUCHA_CTL_DB_URL")) url = env;
-  }
-  if (url.empty()) Fail("usage", "no database: pass --db-url URL or set DUCHA_CTL_DB_URL");
-  return url;
-}
-
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 int DbBootstrap(const Args& a) {
   const std::string admin = a.Opt("admin-url");
@@ -271,61 +218,6 @@ int Clock(const Args& a) {
   return 0;
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) Fail("io_error", "cannot read " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// The CURVE identity of this CLI call: --server-key (the service's public key file) and
-// --key-file (our secret key), or --plain for a development fleet.
-transport::ClientSecurity SecurityFrom(const Args& a) {
-  transport::ClientSecurity sec;
-  sec.curve = !a.Flag("plain");
-  if (sec.curve) {
-    sec.server_public_z85 = ReadText(a.Opt("server-key"));
-    const auto secret = svc::ReadSecretKeyFile(a.Opt("key-file"));
-    if (!secret) Fail("bad_key", "--key-file must hold a 40-character Z85 secret key");
-    sec.client.secret_z85 = *secret;
-    sec.client.public_z85 = transport::PublicKeyOf(*secret);
-  }
-  return sec;
-}
-
-// Lazy Pirate: send, wait, and on a timeout resend on a fresh socket. Every request we send is
-// safe to repeat (a submission carries its idempotency key; admin commands are idempotent or
-// answered from state). Fails with "timeout" after `retries` attempts.
-nlohmann::json Request(const std::string& endpoint, const transport::ClientSecurity& sec,
-                       const std::string& frame, int retries, std::chrono::milliseconds timeout) {
-  zmq::context_t ctx;
-  for (int attempt = 1; attempt <= retries; ++attempt) {
-    zmq::socket_t sock = transport::MakeClientSocket(ctx, zmq::socket_type::dealer, sec);
-    sock.connect(endpoint);
-    zmq::message_t m(frame.data(), frame.size());
-    (void)sock.send(m, zmq::send_flags::none);
-    std::vector<zmq::pollitem_t> items{{sock.handle(), 0, ZMQ_POLLIN, 0}};
-    if (transport::Poll(items, timeout) > 0) {
-      std::vector<zmq::message_t> frames;
-      transport::RecvMessage(sock, frames, 8);
-      return FrameToJson(frames.back().to_string_view());
-    }
-    std::fprintf(stderr, "no reply within %lld ms (attempt %d of %d)\n",
-                 static_cast<long long>(timeout.count()), attempt, retries);
-  }
-  Fail("timeout", "no answer from " + endpoint);
-}
-
-// One request to a service's admin endpoint as the operator's identity.
-nlohmann::json AdminRequest(const Args& a, const std::string& frame) {
-  const std::string endpoint = a.Opt("endpoint");
-  if (endpoint.empty()) Fail("usage", "--endpoint (the service's admin endpoint) is required");
-  return Request(endpoint, SecurityFrom(a), frame, 3, std::chrono::seconds(10));
-}
-
 // What `submit` can send. A file holds one message body as JSON, with the field names of
 // CONTRACT.md; an optional top-level "type" names the message (neither body has a field of that
 // name) and is removed before sending. Without it the file is a report.
@@ -351,10 +243,7 @@ int Submit(const Args& a) {
     body.erase(it);
   }
   const std::string frame = EnvelopeFromJson(message_type, 1, 0, a.Opt("id", "ctl-submit"), body);
-  const nlohmann::json reply =
-      Request(a.Opt("endpoint", "tcp://127.0.0.1:7101"), SecurityFrom(a), frame,
-              std::stoi(a.Opt("retries", "3")),
-              std::chrono::milliseconds(std::stoi(a.Opt("timeout-ms", "5000"))));
+  const nlohmann::json reply = FrameToJson(ServiceRequest(a, frame, "tcp://127.0.0.1:7101"));
   const std::string type = reply.value("type", "");
   const bool receipt = type == "intake.receipt" || type == "intake.visit_receipt";
   if (a.json) {
@@ -375,71 +264,11 @@ int Submit(const Args& a) {
   return receipt ? 0 : 1;
 }
 
-std::string ReadUrl(const Args& a) {
-  std::string url = a.Opt("db-url");
-  if (url.empty()) {
-    if (const char* env = std::getenv("DUCHA_CTL_READ_URL")) url = env;
-  }
-  if (url.empty()) return DbUrl(a);
-  return url;
-}
-
-// CSV for spreadsheets: RFC 4180 quoting, and a UTF-8 byte-order mark so Excel shows Chinese.
-std::string CsvField(const std::string& v) {
-  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-void PrintTable(const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows, bool csv) {
-  if (csv) {
-    std::cout << "\xEF\xBB\xBF";
-    for (std::size_t i = 0; i < header.size(); ++i) {
-      std::cout << (i ? "," : "") << CsvField(header[i]);
-    }
-    std::cout << "\r\n";
-    for (const auto& r : rows) {
-      for (std::size_t i = 0; i < r.size(); ++i) std::cout << (i ? "," : "") << CsvField(r[i]);
-      std::cout << "\r\n";
-    }
-    return;
-  }
-  // Column widths in display cells: CJK characters take two.
-  auto width = [](const std::string& s) {
-    std::size_t w = 0;
-    for (std::size_t i = 0; i < s.size();) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-      w += len >= 3 ? 2 : 1;
-      i += len;
-    }
-    return w;
-  };
-  std::vector<std::size_t> widths(header.size());
-  for (std::size_t i = 0; i < header.size(); ++i) widths[i] = width(header[i]);
-  for (const auto& r : rows) {
-    for (std::size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], width(r[i]));
-  }
-  auto line = [&](const std::vector<std::string>& r) {
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      std::cout << r[i] << std::string(widths[i] - width(r[i]) + 2, ' ');
-    }
-    std::cout << "\n";
-  };
-  line(header);
-  for (const auto& r : rows) line(r);
-}
-
 int Problems(const Args& a) {
   const std::string city_arg = a.Opt("city");
   if (city_arg.empty())
     Fail("usage", "problems --city CODE [--county CODE] [--responsibility] [--csv]");
-  auto campaign = campaign::LoadCampaign(a.Opt("campaign", "deploy/campaigns/hebei-2017-2018"));
+  auto campaign = campaign::LoadCampaign(CampaignDir(a));
   if (!campaign) Fail("bad_campaign", campaign.error().message + " (use --campaign DIR)");
   const auto city = static_cast<std::int32_t>(std::stol(city_arg));
   if (!campaign->IsCity(city)) Fail("unknown_jurisdiction", city_arg + " is not a campaign city");
@@ -598,9 +427,13 @@ int Usage() {
       "      \"type\": \"intake.report_visit\" it holds a group's visit (走访) instead\n"
       "  problems --city CODE [--county CODE] [--responsibility] [--csv]   问题清单 / 责任清单\n"
       "  dead-letters list [--service S] [--all]\n"
-      "  dead-letters retry ID... --endpoint ADMIN --server-key FILE --key-file FILE\n"
+      "  dead-letters retry ID... --endpoint ADMIN --server-key FILE --key-file FILE");
+  std::fputs(kTrackingUsage, stdout);
+  std::puts(
       "database: --db-url URL, or DUCHA_CTL_DB_URL (role ducha_ref, for keys and clock) and\n"
-      "DUCHA_CTL_READ_URL (role ducha_operator, for problems and dead letters)");
+      "DUCHA_CTL_READ_URL (role ducha_operator, for problems, dead letters and case)\n"
+      "campaign (names in the output): --campaign DIR, or DUCHA_CAMPAIGN_DIR, or\n"
+      "deploy/campaigns/hebei-2017-2018 in the current directory");
   return 2;
 }
 
@@ -623,6 +456,11 @@ int main(int argc, char** argv) {
     if (cmd == "submit") return Submit(a);
     if (cmd == "problems") return Problems(a);
     if (cmd == "dead-letters") return DeadLetters(a);
+    if (cmd == "act") return Act(a);
+    if (cmd == "coverage") return Coverage(a);
+    if (cmd == "daily-report") return DailyReport(a);
+    if (cmd == "ranking") return RankingImport(a);
+    if (cmd == "case") return Case(a);
   } catch (const std::exception& e) {
     Fail("failed", e.what());
   }

@@ -1,0 +1,605 @@
+#include "services/ctl/tracking_commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <random>
+#include <stop_token>
+
+#include "common/base/time.h"
+#include "common/db/db.h"
+#include "proto/common_codec.h"
+#include "proto/registry.h"
+#include "proto/tracking_codec.h"
+#include "services/ctl/json_msgpack.h"
+#include "services/ctl/ranking_csv.h"
+#include "services/tracking/store/ledger_store.h"
+
+namespace ducha::ctl {
+
+const char* const kTrackingUsage =
+    "  act progress PROBLEM_ID --text T                 a body's progress (整改进展)\n"
+    "  act verify PROBLEM_ID --substantiated yes|no [--explanation T]\n"
+    "                                                   a city bureau's verification (核查结论)\n"
+    "  act claim PROBLEM_ID --description T --evidence ref1,ref2\n"
+    "                                                   a body's rectification claim (销号申请)\n"
+    "  act extend PROBLEM_ID --days N --reason T        a body's extension request (延期申请)\n"
+    "  act decide PROBLEM_ID --approve yes|no --reason T\n"
+    "                                                   the supervision center's decision\n"
+    "      act: --request-id ID is the idempotency key; by default a fresh one, printed on\n"
+    "      stderr, that a retry of the same action passes again\n"
+    "  coverage --round N [--csv] [--gaps-only]         county x task coverage (督察全覆盖)\n"
+    "  daily-report --group G --date YYYY-MM-DD         a group's day (每日报送)\n"
+    "  ranking import FILE.csv --priority N             the air-quality ranking: a CSV file with\n"
+    "      the header county,rank,pm25_change (6-digit county code; rank 1..1000, 1 = worst;\n"
+    "      PM2.5 change in ug/m3 against last year, positive = worse); the N worst are priority\n"
+    "      act, coverage, daily-report and ranking go to tracking's endpoint: [--endpoint E]\n"
+    "      [--server-key FILE --key-file FILE | --plain] [--retries N] [--timeout-ms MS]\n"
+    "  case PROBLEM_ID                                  a problem's history across dispatch and\n"
+    "                                                   tracking, from the database\n";
+
+namespace {
+
+namespace pc = proto::common;
+namespace pt = proto::tracking;
+
+constexpr const char* kTrackingEndpoint = "tcp://127.0.0.1:7121";
+constexpr int kDefaultZoneMinutes = 480;  // Asia/Shanghai, when no campaign is loaded
+
+constexpr const char* kActUsage =
+    "act progress|verify|claim|extend|decide PROBLEM_ID ... --endpoint E --server-key FILE "
+    "--key-file FILE [--request-id ID] (see ducha-ctl's usage)";
+
+std::int64_t ProblemIdFrom(const Args& a, std::size_t index, const char* usage) {
+  if (a.positional.size() <= index) Fail("usage", usage);
+  const auto id = ParseInt(a.positional[index]);
+  if (!id || *id < 1) {
+    Fail("usage", "PROBLEM_ID must be a positive whole number, not '" + a.positional[index] + "'");
+  }
+  return *id;
+}
+
+std::string Required(const Args& a, const std::string& name) {
+  const std::string v = a.Opt(name);
+  if (v.empty()) Fail("usage", "--" + name + " is required");
+  return v;
+}
+
+bool YesNo(const Args& a, const std::string& name) {
+  const std::string v = Required(a, name);
+  if (v == "yes") return true;
+  if (v == "no") return false;
+  Fail("usage", "--" + name + " must be yes or no, not '" + v + "'");
+}
+
+// ctl-<verb>-<ms since epoch, base 36>-<8 random hex digits>: unique enough for one operator's
+// requests, and within request_id's format (ASCII id, at most 64 bytes).
+std::string FreshRequestId(const std::string& verb) {
+  auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  std::string stamp;
+  do {
+    stamp.insert(stamp.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[ms % 36]);
+    ms /= 36;
+  } while (ms > 0);
+  std::random_device rd;
+  char rnd[16];
+  std::snprintf(rnd, sizeof rnd, "%08x", rd());
+  return "ctl-" + verb + "-" + stamp + "-" + rnd;
+}
+
+// The reply as the message M: printed as JSON with --json. A common.error is printed on
+// stderr as `error: code field: message` and gives none; anything else fails.
+template <typename M>
+std::optional<M> ExpectReply(const Args& a, const std::string& reply) {
+  auto frame = proto::ParseMessage(reply);
+  if (!frame) Fail("bad_reply", "the reply does not parse: " + frame.error().message);
+  if (a.json) std::cout << FrameToJson(reply).dump(2) << "\n";
+  if (frame->type() == pc::ErrorReply::kType) {
+    auto err = codec::DecodeAs<pc::ErrorReply>(*frame);
+    if (!err) Fail("bad_reply", "common.error: " + err.error().message);
+    std::cout.flush();
+    const std::string field = err->field && !err->field->empty() ? " " + *err->field : "";
+    std::fprintf(stderr, "error: %s%s: %s\n", err->code.c_str(), field.c_str(),
+                 err->message.c_str());
+    return std::nullopt;
+  }
+  if (frame->type() != M::kType) {
+    Fail("unexpected_reply",
+         "expected " + std::string(M::kType) + ", got " + std::string(frame->type()));
+  }
+  auto m = codec::DecodeAs<M>(*frame);
+  if (!m) {
+    Fail("bad_reply", std::string(M::kType) + ": " + m.error().code + " " + m.error().field + ": " +
+                          m.error().message);
+  }
+  return std::move(m).value();
+}
+
+// Names for codes, from the campaign when it loaded; the codes themselves otherwise.
+class Names {
+ public:
+  explicit Names(const std::optional<campaign::Campaign>& campaign) : c_(campaign) {}
+
+  std::string Place(std::int64_t code) const {
+    if (c_) {
+      if (auto n = c_->NameOf(static_cast<campaign::DivisionCode>(code))) return std::string(*n);
+    }
+    return {};
+  }
+  std::string Place(const std::string& code) const {
+    const auto v = ParseInt(code);
+    return v ? Place(*v) : std::string();
+  }
+  // 长安区 130102, or 130102 alone.
+  std::string PlaceAndCode(const std::string& code) const {
+    const std::string n = Place(code);
+    return n.empty() ? code : n + " " + code;
+  }
+  std::string Category(std::string_view name) const {
+    if (c_) {
+      if (const auto* info = c_->FindCategory(name)) return info->display_name;
+    }
+    return std::string(name);
+  }
+  std::string Channel(std::string_view name) const {
+    if (c_) {
+      if (const auto* info = c_->FindChannel(name)) return info->display_name;
+    }
+    return std::string(name);
+  }
+  std::string Severity(std::string_view name) const {
+    if (c_) {
+      if (const auto* info = c_->FindSeverity(name)) return info->display_name;
+    }
+    return std::string(name);
+  }
+  std::string Group(const std::string& id) const {
+    if (c_) {
+      if (const auto* g = c_->FindGroup(id)) return id + " " + g->name;
+    }
+    return id;
+  }
+  int ZoneMinutes() const { return c_ ? c_->info().utc_offset_minutes : kDefaultZoneMinutes; }
+  const campaign::Campaign* campaign() const { return c_ ? &*c_ : nullptr; }
+
+ private:
+  const std::optional<campaign::Campaign>& c_;
+};
+
+// One line of a case's history.
+struct Line {
+  timeutil::Millis at = 0;
+  std::string service;
+  std::string what;
+  std::string by;
+  std::string detail;
+};
+
+std::string FormatDay(tracking::Day day) { return timeutil::FormatDate(day); }
+
+}  // namespace
+
+// ---- act -------------------------------------------------------------------------------------
+
+int Act(const Args& a) {
+  if (a.positional.size() < 3) Fail("usage", kActUsage);
+  const std::string& verb = a.positional[1];
+  const std::int64_t problem_id = ProblemIdFrom(a, 2, kActUsage);
+  std::string request_id = a.Opt("request-id");
+  const bool fresh = request_id.empty();
+  if (fresh) request_id = FreshRequestId(verb);
+  std::string frame;
+  if (verb == "progress") {
+    pt::ReportProgress m;
+    m.request_id = request_id;
+    m.problem_id = problem_id;
+    m.text = Required(a, "text");
+    frame = pt::Encode(m, request_id);
+  } else if (verb == "verify") {
+    pt::ReportVerification m;
+    m.request_id = request_id;
+    m.problem_id = problem_id;
+    m.substantiated = YesNo(a, "substantiated");
+    if (!a.Opt("explanation").empty()) m.explanation = a.Opt("explanation");
+    frame = pt::Encode(m, request_id);
+  } else if (verb == "claim") {
+    pt::ClaimRectified m;
+    m.request_id = request_id;
+    m.problem_id = problem_id;
+    m.description = Required(a, "description");
+    if (!a.Flag("evidence")) Fail("usage", "--evidence ref1,ref2 is required");
+    m.evidence = SplitList(a.Opt("evidence"));
+    frame = pt::Encode(m, request_id);
+  } else if (verb == "extend") {
+    pt::RequestExtension m;
+    m.request_id = request_id;
+    m.problem_id = problem_id;
+    const auto days = ParseInt(Required(a, "days"));
+    if (!days || *days < 1) Fail("usage", "--days must be a positive whole number of working days");
+    m.working_days = *days;
+    m.reason = Required(a, "reason");
+    frame = pt::Encode(m, request_id);
+  } else if (verb == "decide") {
+    pt::DecideExtension m;
+    m.request_id = request_id;
+    m.problem_id = problem_id;
+    m.approve = YesNo(a, "approve");
+    m.reason = Required(a, "reason");
+    frame = pt::Encode(m, request_id);
+  } else {
+    Fail("usage", kActUsage);
+  }
+  if (fresh) {
+    std::fprintf(stderr, "request id %s (pass --request-id %s to retry this action safely)\n",
+                 request_id.c_str(), request_id.c_str());
+  }
+  const auto done = ExpectReply<pt::ActionDone>(a, ServiceRequest(a, frame, kTrackingEndpoint));
+  if (!done) return 1;
+  if (a.json) return 0;
+  std::cout << "problem " << done->problem_id << ": " << pt::ToString(done->state) << ", deadline "
+            << done->deadline << ", extensions used " << done->extensions_used;
+  if (done->replayed) std::cout << " (replayed: the answer already given to " << request_id << ")";
+  std::cout << "\n";
+  return 0;
+}
+
+// ---- coverage --------------------------------------------------------------------------------
+
+int Coverage(const Args& a) {
+  const auto round = ParseInt(a.Opt("round"));
+  if (!round || *round < 1 || *round > 20) {
+    Fail("usage", "coverage --round N (1..20) [--csv] [--gaps-only] --endpoint E ...");
+  }
+  pt::CoverageRequest req;
+  req.round = *round;
+  const auto c = ExpectReply<pt::Coverage>(
+      a, ServiceRequest(a, pt::Encode(req, "ctl-coverage"), kTrackingEndpoint));
+  if (!c) return 1;
+  if (a.json) return 0;
+  const bool csv = a.Flag("csv");
+  const auto campaign = CampaignForNames(a);
+  const Names names(campaign);
+
+  std::vector<std::string> header;
+  if (csv) {
+    header = {"county", "county_name", "city", "city_name", "priority", "rank", "visits"};
+    for (pc::Category t : c->tasks) header.emplace_back(pc::ToString(t));
+    header.emplace_back("groups");
+  } else {
+    header = {"CODE", "COUNTY", "CITY", "PRIO", "RANK", "VISITS"};
+    for (std::size_t i = 0; i < c->tasks.size(); ++i) header.push_back(std::to_string(i + 1));
+    header.emplace_back("GROUPS");
+  }
+  std::vector<std::vector<std::string>> table;
+  std::vector<std::string> priority_not_visited;
+  std::int64_t priority_total = 0;
+  for (const pt::CoverageRow& r : c->counties) {
+    if (r.priority) {
+      ++priority_total;
+      if (r.visits == 0) priority_not_visited.push_back(names.PlaceAndCode(r.county));
+    }
+    if (a.Flag("gaps-only") && r.missing.empty()) continue;
+    std::string groups;
+    for (const auto& g : r.groups) groups += (groups.empty() ? "" : " ") + g;
+    std::vector<std::string> row;
+    const std::string rank = r.rank ? std::to_string(*r.rank) : "";
+    if (csv) {
+      row = {
+          r.county, names.Place(r.county),   r.city, names.Place(r.city), r.priority ? "yes" : "no",
+          rank,     std::to_string(r.visits)};
+    } else {
+      row = {r.county,
+             names.Place(r.county),
+             names.Place(r.city).empty() ? r.city : names.Place(r.city),
+             r.priority ? "*" : "",
+             rank,
+             std::to_string(r.visits)};
+    }
+    for (pc::Category t : c->tasks) {
+      const bool covered = std::find(r.covered.begin(), r.covered.end(), t) != r.covered.end();
+      row.emplace_back(covered ? "\u2713" : "\u00B7");
+    }
+    row.push_back(groups);
+    table.push_back(std::move(row));
+  }
+
+  std::string summary =
+      "round " + std::to_string(c->round) + ": " + std::to_string(c->counties_visited) + " of " +
+      std::to_string(c->counties.size()) + " counties visited, " +
+      std::to_string(c->cells_covered) + " of " + std::to_string(c->cells_total) +
+      " county x task cells covered; priority counties not visited: " +
+      std::to_string(priority_not_visited.size()) + " of " + std::to_string(priority_total);
+  if (!priority_not_visited.empty()) {
+    summary += " (";
+    for (std::size_t i = 0; i < priority_not_visited.size(); ++i) {
+      summary += (i ? ", " : "") + priority_not_visited[i];
+    }
+    summary += ")";
+  }
+  if (csv) {
+    PrintTable(header, table, true);
+    std::cout.flush();
+    std::fprintf(stderr, "%s\n", summary.c_str());  // stdout stays pure CSV
+    return 0;
+  }
+  std::string title = "coverage of round " + std::to_string(c->round);
+  if (names.campaign()) {
+    if (const auto* rd = names.campaign()->FindRound(static_cast<int>(c->round))) {
+      title += " (" + timeutil::FormatDate(rd->from) + " .. " + timeutil::FormatDate(rd->to) + ")";
+    }
+  }
+  std::cout << title << (a.Flag("gaps-only") ? ", counties with gaps only" : "")
+            << "  (* priority county; \u2713 task checked, \u00B7 not yet)\n";
+  PrintTable(header, table, false);
+  std::cout << "tasks:";
+  for (std::size_t i = 0; i < c->tasks.size(); ++i) {
+    std::cout << "  " << i + 1 << " " << names.Category(pc::ToString(c->tasks[i]));
+  }
+  std::cout << "\n" << summary << "\n";
+  return 0;
+}
+
+// ---- daily-report ----------------------------------------------------------------------------
+
+int DailyReport(const Args& a) {
+  pt::DailyReportRequest req;
+  req.group_id = a.Opt("group");
+  req.date = a.Opt("date");
+  if (req.group_id.empty() || req.date.empty()) {
+    Fail("usage", "daily-report --group G --date YYYY-MM-DD --endpoint E ...");
+  }
+  const auto r = ExpectReply<pt::DailyReport>(
+      a, ServiceRequest(a, pt::Encode(req, "ctl-daily-report"), kTrackingEndpoint));
+  if (!r) return 1;
+  if (a.json) return 0;
+  const auto campaign = CampaignForNames(a);
+  const Names names(campaign);
+  std::cout << names.Group(r->group_id) << ", " << r->date << ": " << r->visits.size()
+            << " visit(s), " << r->problems_found << " problem(s) found, " << r->filed.size()
+            << " problem(s) filed\n";
+  if (r->visits.empty()) {
+    std::cout << "visits: none reported\n";
+  } else {
+    std::cout << "visits:\n";
+    std::vector<std::vector<std::string>> table;
+    for (const pt::VisitLine& v : r->visits) {
+      std::string tasks;
+      for (pc::Category t : v.tasks) {
+        tasks += (tasks.empty() ? "" : ", ") + names.Category(pc::ToString(t));
+      }
+      table.push_back({v.county, names.Place(v.county), std::to_string(v.problems_found), tasks});
+    }
+    PrintTable({"CODE", "COUNTY", "FOUND", "TASKS"}, table, false);
+  }
+  if (r->filed.empty()) {
+    std::cout << "filed: none\n";
+  } else {
+    std::cout << "filed:\n";
+    std::vector<std::vector<std::string>> table;
+    for (const pt::FiledProblem& p : r->filed) {
+      table.push_back({std::to_string(p.problem_id), names.PlaceAndCode(p.county),
+                       names.Category(pc::ToString(p.category)),
+                       names.Severity(pc::ToString(p.severity)), p.title});
+    }
+    PrintTable({"ID", "PLACE", "CATEGORY", "SEVERITY", "TITLE"}, table, false);
+  }
+  return 0;
+}
+
+// ---- ranking import --------------------------------------------------------------------------
+
+int RankingImport(const Args& a) {
+  constexpr const char* kUsage =
+      "ranking import FILE.csv --priority N --endpoint E ... (header county,rank,pm25_change)";
+  if (a.positional.size() < 3 || a.positional[1] != "import") Fail("usage", kUsage);
+  const std::string& path = a.positional[2];
+  const auto priority = ParseInt(a.Opt("priority"));
+  if (!priority || *priority < 0 || *priority > 1000) {
+    Fail("usage", "--priority N (0..1000): how many of the worst-ranked counties are priority");
+  }
+  const std::string text = ReadText(path);
+  const RankingCsv csv = ParseRankingCsv(text);
+  if (!csv.problems.empty()) {
+    for (const RankingCsvProblem& p : csv.problems) {
+      std::fprintf(stderr, "%s:%d: %s\n", path.c_str(), p.line, p.reason.c_str());
+    }
+    Fail("bad_ranking_file", std::to_string(csv.problems.size()) + " line(s) of " + path +
+                                 " do not parse; nothing was sent");
+  }
+  pt::ImportRanking req;
+  std::string source =
+      path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  // At most 200 characters; cut at a character boundary.
+  if (source.size() > 200) {
+    std::size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(source[cut]) & 0xC0) == 0x80) --cut;
+    source.resize(cut);
+  }
+  req.source = source;
+  req.priority_count = *priority;
+  req.rows = csv.rows;
+  const auto r = ExpectReply<pt::RankingImported>(
+      a, ServiceRequest(a, pt::Encode(req, "ctl-ranking-import"), kTrackingEndpoint));
+  if (!r) return 1;
+  if (a.json) return 0;
+  std::cout << "imported the ranking " << source << ": " << r->rows << " counties, " << r->priority
+            << " priority\n";
+  return 0;
+}
+
+// ---- case ------------------------------------------------------------------------------------
+
+int Case(const Args& a) {
+  const std::int64_t id = ProblemIdFrom(a, 1, "case PROBLEM_ID");
+  const auto campaign = CampaignForNames(a);
+  const Names names(campaign);
+  std::stop_source stop;
+  db::Connection conn(db::DbSettings{ReadUrl(a), "ducha-ctl"}, stop.get_token());
+
+  struct Read {
+    std::optional<pqxx::row> problem;
+    pqxx::result sources;
+    pqxx::result changes;
+    std::optional<tracking::LedgerEntry> entry;
+  };
+  // One snapshot of both schemas.
+  const Read read = conn.Read([&](pqxx::read_transaction& tx) {
+    Read out;
+    const pqxx::result p = tx.exec_params(
+        "SELECT kind, body_code, body_name, body_kind, jurisdiction, city, channel, category, "
+        "severity, listed, coalesce(listing_reason, ''), received_day::text, deadline::text, "
+        "coalesce(group_id, ''), coalesce(round, 0), report_count, title, "
+        "(extract(epoch FROM created_at) * 1000)::bigint FROM dispatch.problem "
+        "WHERE problem_id = $1",
+        id);
+    if (!p.empty()) out.problem = p[0];
+    out.sources = tx.exec_params(
+        "SELECT report_id, channel, (extract(epoch FROM added_at) * 1000)::bigint "
+        "FROM dispatch.problem_source WHERE problem_id = $1 ORDER BY added_at, report_id",
+        id);
+    out.changes = tx.exec_params(
+        "SELECT change, old_value, new_value, by, reason, (extract(epoch FROM at) * 1000)::bigint "
+        "FROM dispatch.change_history WHERE problem_id = $1 ORDER BY id",
+        id);
+    out.entry = tracking::LoadCase(tx, id);
+    return out;
+  });
+  if (!read.problem && !read.entry) {
+    Fail("unknown_problem", "no problem " + std::to_string(id) + " in dispatch or tracking");
+  }
+
+  std::vector<Line> lines;
+  nlohmann::json out{{"problem_id", id}, {"dispatch", nullptr}, {"tracking", nullptr}};
+  std::string title;
+  std::string dispatch_summary;
+  if (read.problem) {
+    const pqxx::row& p = *read.problem;
+    const std::string kind = p[0].as<std::string>();
+    const std::string body =
+        p[2].as<std::string>() + " (" + p[1].as<std::string>() + " " + p[3].as<std::string>() + ")";
+    const std::string place = p[4].as<std::string>();
+    const bool listed = p[9].as<bool>();
+    const std::string group = p[13].as<std::string>();
+    title = p[16].as<std::string>();
+    dispatch_summary = kind + " by " + body + "; at " + names.PlaceAndCode(place) + "; " +
+                       names.Channel(p[6].as<std::string>()) + ", " +
+                       names.Category(p[7].as<std::string>()) + ", " +
+                       names.Severity(p[8].as<std::string>()) + "; received " +
+                       p[11].as<std::string>() + ", deadline " + p[12].as<std::string>() + "; " +
+                       std::to_string(p[15].as<int>()) + " report(s)" +
+                       (group.empty() ? std::string()
+                                      : "; group " + group + ", round " + p[14].as<std::string>()) +
+                       (listed ? "; listed (挂牌督办): " + p[10].as<std::string>() : std::string());
+    lines.push_back({p[17].as<timeutil::Millis>(), "dispatch", "assigned", "dispatch",
+                     kind + " to " + body + ", deadline " + p[12].as<std::string>()});
+    for (const auto& s : read.sources) {
+      const bool first = s[0].as<std::int64_t>() == id;
+      lines.push_back(
+          {s[2].as<timeutil::Millis>(), "dispatch", first ? "report" : "repeat_report", "intake",
+           "report " + s[0].as<std::string>() + " via " + names.Channel(s[1].as<std::string>()) +
+               (first ? " (the first report)" : " (a repeat, added to the problem)")});
+    }
+    for (const auto& c : read.changes) {
+      lines.push_back({c[5].as<timeutil::Millis>(), "dispatch", c[0].as<std::string>(),
+                       c[3].as<std::string>(),
+                       c[1].as<std::string>() + " -> " + c[2].as<std::string>() + ": " +
+                           c[4].as<std::string>()});
+    }
+    out["dispatch"] = {{"kind", kind},
+                       {"body_code", p[1].as<std::int64_t>()},
+                       {"body_name", p[2].as<std::string>()},
+                       {"body_kind", p[3].as<std::string>()},
+                       {"jurisdiction", p[4].as<std::int64_t>()},
+                       {"city", p[5].as<std::int64_t>()},
+                       {"channel", p[6].as<std::string>()},
+                       {"category", p[7].as<std::string>()},
+                       {"severity", p[8].as<std::string>()},
+                       {"listed", listed},
+                       {"listing_reason", p[10].as<std::string>()},
+                       {"received_day", p[11].as<std::string>()},
+                       {"deadline", p[12].as<std::string>()},
+                       {"group_id", group},
+                       {"round", p[14].as<int>()},
+                       {"report_count", p[15].as<int>()},
+                       {"title", title}};
+  }
+  std::string tracking_summary;
+  if (read.entry) {
+    const tracking::LedgerEntry& e = *read.entry;
+    if (title.empty()) title = e.title;
+    std::string warnings;
+    for (double f : e.warnings_sent) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%g", f);
+      warnings += (warnings.empty() ? "" : ", ") + std::string(buf);
+    }
+    tracking_summary = std::string(tracking::ToString(e.state)) + "; assigned " +
+                       FormatDay(e.assigned_day) + ", deadline " + FormatDay(e.deadline) +
+                       " (counted from " + FormatDay(e.deadline_started_day) +
+                       "); extensions used " + std::to_string(e.extensions_used);
+    if (e.pending_extension) {
+      tracking_summary += "; pending extension of " +
+                          std::to_string(e.pending_extension->working_days) +
+                          " working day(s) asked by " + e.pending_extension->by;
+    }
+    if (e.reopen_count > 0) tracking_summary += "; reopened " + std::to_string(e.reopen_count);
+    if (!warnings.empty()) tracking_summary += "; warnings sent at " + warnings;
+    if (e.overdue_notified) tracking_summary += "; overdue";
+    if (e.escalation_rung > 0) {
+      tracking_summary += "; escalation rung " + std::to_string(e.escalation_rung);
+    }
+    for (const tracking::HistoryEntry& h : e.history) {
+      lines.push_back({h.at, "tracking", h.what, h.by, h.detail});
+    }
+    out["tracking"] = {{"state", tracking::ToString(e.state)},
+                       {"assigned_day", FormatDay(e.assigned_day)},
+                       {"deadline", FormatDay(e.deadline)},
+                       {"deadline_started_day", FormatDay(e.deadline_started_day)},
+                       {"extensions_used", e.extensions_used},
+                       {"pending_extension_days",
+                        e.pending_extension ? nlohmann::json(e.pending_extension->working_days)
+                                            : nlohmann::json(nullptr)},
+                       {"reopen_count", e.reopen_count},
+                       {"warnings_sent", e.warnings_sent},
+                       {"overdue_notified", e.overdue_notified},
+                       {"escalation_rung", e.escalation_rung},
+                       {"body_name", e.body.name},
+                       {"title", e.title}};
+  }
+  // Time order; on a tie dispatch's line first (tracking follows dispatch's events).
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const Line& x, const Line& y) { return x.at < y.at; });
+  const int zone = names.ZoneMinutes();
+  if (a.json) {
+    nlohmann::json history = nlohmann::json::array();
+    for (const Line& l : lines) {
+      history.push_back({{"at", timeutil::FormatRfc3339(l.at, zone)},
+                         {"service", l.service},
+                         {"what", l.what},
+                         {"by", l.by},
+                         {"detail", l.detail}});
+    }
+    out["history"] = history;
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "problem " << id << ": " << title << "\n";
+  std::cout << "  dispatch  "
+            << (read.problem ? dispatch_summary : std::string("no problem row (not assigned)"))
+            << "\n";
+  std::cout << "  tracking  "
+            << (read.entry ? tracking_summary
+                           : std::string("no ledger entry yet (the assignment is not applied)"))
+            << "\n";
+  std::vector<std::vector<std::string>> table;
+  for (const Line& l : lines) {
+    table.push_back({timeutil::FormatRfc3339(l.at, zone), l.service, l.what, l.by, l.detail});
+  }
+  PrintTable({"TIME", "SERVICE", "WHAT", "BY", "DETAIL"}, table, false);
+  return 0;
+}
+
+}  // namespace ducha::ctl

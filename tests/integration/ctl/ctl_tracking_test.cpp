@@ -1,0 +1,388 @@
+// ducha-ctl as operators, bodies and the supervision center run it, against real intake, dispatch
+// and tracking processes: a body's actions on tracking's ledger (and the scope that bounds them),
+// the ranking import (nothing is sent from a file with a bad row), the coverage matrix, a group's
+// daily report, and a problem's history read from both schemas as ducha_operator.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/campaign/loader.h"
+#include "common/db/db.h"
+#include "common/ref/ref_store.h"
+#include "tests/support/fleet.h"
+#include "tests/support/test_cluster.h"
+
+namespace ducha::testing {
+namespace {
+
+struct CtlResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::vector<std::string> Lines(const std::string& text, const std::string& sep = "\n") {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(sep, start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + sep.size();
+  }
+  return out;
+}
+
+bool AwaitValue(const std::string& sql, const std::string& want, int timeout_ms) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (TestCluster::Get().QueryValue(sql) == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+class CtlTrackingTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fleet_ = std::make_unique<Fleet>(std::vector<std::string>{"intake", "dispatch", "tracking"});
+    // The identities the commands run as (the fleet registered the services and an integration).
+    Register("changan-gov", auth::Role::kBody, {"130102"});  // 长安区人民政府
+    Register("center-duty-1", auth::Role::kSupervisionCenter, {});
+    Register("operator-1", auth::Role::kOperator, {});
+    std::ofstream(fleet_->dir() + "/integration.key") << fleet_->integration_keys().secret_z85;
+    fleet_->StartAll();
+    for (const char* s : {"intake", "dispatch", "tracking"}) {
+      if (!fleet_->AwaitReady(s)) {
+        ADD_FAILURE() << s << " did not start:\n" << fleet_->LogOf(s);
+        return;
+      }
+    }
+    // Two problems a central medium reported (rectification, assigned to the county
+    // governments): one in 长安区, one in 桥西区.
+    changan_problem_ = Report("ctl-test-changan", "130102");
+    qiaoxi_problem_ = Report("ctl-test-qiaoxi", "130104");
+    if (!AwaitValue("SELECT count(*) FROM tracking.ledger", "2", 20000)) {
+      ADD_FAILURE() << "tracking has no ledger entries:\n" << fleet_->LogOf("tracking");
+      changan_problem_ = qiaoxi_problem_ = 0;
+    }
+  }
+
+  static void TearDownTestSuite() { fleet_.reset(); }
+
+  void SetUp() override {
+    ASSERT_GT(changan_problem_, 0) << "the fleet did not come up (see the suite's failure)";
+  }
+
+  static void Register(const std::string& name, auth::Role role, std::vector<std::string> scope) {
+    const transport::KeyPair keys = transport::GenerateKeyPair();
+    std::stop_source stop;
+    db::Connection ref(db::DbSettings{TestCluster::Get().UrlFor("ref"), "ctl-test"},
+                       stop.get_token());
+    ref.Transact([&](pqxx::work& w) {
+      (void)ref::RegisterKey(w, ref::NewIdentity{name, role, {}, std::move(scope), "ctl test"},
+                             keys.public_z85);
+    });
+    std::ofstream(fleet_->dir() + "/" + name + ".key") << keys.secret_z85;
+  }
+
+  // Runs the real ducha-ctl with the campaign and the operator's read URL in its environment.
+  static CtlResult Ctl(const std::vector<std::string>& args) {
+    static int n = 0;
+    const std::string base = fleet_->dir() + "/ctl-" + std::to_string(++n);
+    std::string cmd =
+        "DUCHA_CAMPAIGN_DIR=" + ShellQuote(SourceDir() + "/deploy/campaigns/hebei-2017-2018") +
+        " DUCHA_CTL_READ_URL=" + ShellQuote(TestCluster::Get().UrlFor("operator")) + " " +
+        ShellQuote(BuildDir() + "/services/ctl/ducha-ctl");
+    for (const std::string& a : args) cmd += " " + ShellQuote(a);
+    cmd += " >" + base + ".out 2>" + base + ".err";
+    const int raw = std::system(cmd.c_str());
+    CtlResult r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
+    r.out = ReadAll(base + ".out");
+    r.err = ReadAll(base + ".err");
+    return r;
+  }
+
+  // The arguments that make a call to `service` as `identity`.
+  static std::vector<std::string> As(const std::string& identity,
+                                     const std::string& service = "tracking") {
+    return {"--endpoint",   fleet_->CommandEndpoint(service),
+            "--server-key", fleet_->PublicKeyFile(service),
+            "--key-file",   fleet_->dir() + "/" + identity + ".key",
+            "--timeout-ms", "10000"};
+  }
+
+  static std::vector<std::string> Join(std::vector<std::string> a,
+                                       const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  }
+
+  // Submits one report through ducha-ctl submit; returns its problem (the report's id).
+  static std::int64_t Report(const std::string& submission_id, const std::string& county) {
+    const std::string file = fleet_->dir() + "/" + submission_id + ".json";
+    std::ofstream(file) << nlohmann::json{
+        {"submission_id", submission_id},
+        {"channel", "central_media"},
+        {"jurisdiction", county},
+        {"category", "dust"},
+        {"title", "工地扬尘未治理"},
+        {"description", "测试：建筑工地裸土未覆盖，渣土车带泥上路。"},
+        {"observed_at", "2017-11-22T08:00:00+08:00"},
+        {"reported_at", "2017-11-22T09:00:00+08:00"}};
+    const CtlResult r = Ctl(Join({"submit", file}, As("integration", "intake")));
+    if (r.status != 0) {
+      ADD_FAILURE() << "submit failed: " << r.out << r.err;
+      return 0;
+    }
+    const std::string id = TestCluster::Get().QueryValue(
+        "SELECT report_id FROM intake.report WHERE submission_id = '" + submission_id + "'");
+    return id.empty() ? 0 : std::stoll(id);
+  }
+
+  static std::string Count(const std::string& sql) { return TestCluster::Get().QueryValue(sql); }
+
+  static std::string WriteRanking(const std::string& name, const std::string& text) {
+    const std::string path = fleet_->dir() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  static inline std::unique_ptr<Fleet> fleet_;
+  static inline std::int64_t changan_problem_ = 0;
+  static inline std::int64_t qiaoxi_problem_ = 0;
+};
+
+TEST_F(CtlTrackingTest, ABodysProgressIsAnsweredWithTheStateAndARetryIsReplayed) {
+  const auto id = std::to_string(changan_problem_);
+  const auto args = Join({"act", "progress", id, "--text", "已责令停工，裸土已覆盖一半",
+                          "--request-id", "t-progress-1"},
+                         As("changan-gov"));
+  const CtlResult first = Ctl(args);
+  ASSERT_EQ(first.status, 0) << first.out << first.err;
+  EXPECT_TRUE(Contains(first.out, "problem " + id + ": in_rectification, deadline 2017-"))
+      << first.out;
+  EXPECT_FALSE(Contains(first.out, "replayed")) << first.out;
+
+  const CtlResult retry = Ctl(args);
+  ASSERT_EQ(retry.status, 0) << retry.out << retry.err;
+  EXPECT_TRUE(Contains(retry.out, "replayed")) << retry.out;
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.history WHERE problem_id = " + id +
+                  " AND what = 'progress' AND detail = '已责令停工，裸土已覆盖一半'"),
+            "1");
+}
+
+TEST_F(CtlTrackingTest, WithoutARequestIdAFreshOneIsPrintedAndJsonGivesTheReply) {
+  const CtlResult r =
+      Ctl(Join({"--json", "act", "progress", std::to_string(changan_problem_), "--text", "已停工"},
+               As("changan-gov")));
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.err, "request id ctl-progress-")) << r.err;
+  const auto reply = nlohmann::json::parse(r.out);
+  EXPECT_EQ(reply["type"], "tracking.action_done");
+  EXPECT_EQ(reply["body"]["state"], "in_rectification");
+  EXPECT_EQ(reply["body"]["problem_id"], changan_problem_);
+}
+
+TEST_F(CtlTrackingTest, ABodyActingOutsideItsScopeExitsOneWithOutOfScopeAndChangesNothing) {
+  const auto id = std::to_string(qiaoxi_problem_);
+  const CtlResult r =
+      Ctl(Join({"act", "progress", id, "--text", "不是我们的问题"}, As("changan-gov")));
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.err, "error: out_of_scope problem_id: changan-gov does not answer for"))
+      << r.err;
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.history WHERE problem_id = " + id +
+                  " AND what = 'progress'"),
+            "0");
+}
+
+TEST_F(CtlTrackingTest, TheSupervisionCenterApprovesTheExtensionABodyAskedFor) {
+  const auto id = std::to_string(changan_problem_);
+  const CtlResult ask = Ctl(
+      Join({"act", "extend", id, "--days", "5", "--reason", "设备采购周期长"}, As("changan-gov")));
+  ASSERT_EQ(ask.status, 0) << ask.out << ask.err;
+  EXPECT_TRUE(Contains(ask.out, "extensions used 0")) << ask.out;
+  const CtlResult decide =
+      Ctl(Join({"act", "decide", id, "--approve", "yes", "--reason", "同意延期5个工作日"},
+               As("center-duty-1")));
+  ASSERT_EQ(decide.status, 0) << decide.out << decide.err;
+  EXPECT_TRUE(Contains(decide.out, "in_rectification")) << decide.out;
+  EXPECT_TRUE(Contains(decide.out, "extensions used 1")) << decide.out;
+  // A body may not decide: the role is refused before anything is decided.
+  const CtlResult body_decides = Ctl(
+      Join({"act", "decide", id, "--approve", "yes", "--reason", "自己批准"}, As("changan-gov")));
+  EXPECT_EQ(body_decides.status, 1);
+  EXPECT_TRUE(Contains(body_decides.err, "error: forbidden")) << body_decides.err;
+}
+
+TEST_F(CtlTrackingTest, ARankingFileWithABadRowIsRefusedNamingTheLineAndNothingIsSent) {
+  const std::string before = Count("SELECT count(*) FROM tracking.ranking_import");
+  const std::string file = WriteRanking("ranking-bad.csv",
+                                        "county,rank,pm25_change\n"
+                                        "130102,1,12.5\n"
+                                        "130104,x,3.0\n"
+                                        "130105,3\n");
+  const CtlResult r = Ctl(Join({"ranking", "import", file, "--priority", "1"}, As("operator-1")));
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.err, "ranking-bad.csv:3: rank 'x' is not a whole number")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "ranking-bad.csv:4: expected 3 columns")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "error: bad_ranking_file: 2 line(s)")) << r.err;
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.ranking_import"), before);
+}
+
+TEST_F(CtlTrackingTest, ARankingWithACodeThatIsNoCountyOfTheCampaignGetsUnknownCounty) {
+  const std::string before = Count("SELECT count(*) FROM tracking.ranking_import");
+  const std::string file = WriteRanking("ranking-unknown.csv",
+                                        "county,rank,pm25_change\n"
+                                        "130102,1,12.5\n"
+                                        "110101,2,3.0\n");  // 北京市东城区
+  const CtlResult r = Ctl(Join({"ranking", "import", file, "--priority", "1"}, As("operator-1")));
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.err, "error: unknown_county rows[1].county: line 3: '110101'")) << r.err;
+  EXPECT_EQ(Count("SELECT count(*) FROM tracking.ranking_import"), before);
+}
+
+TEST_F(CtlTrackingTest, AGoodRankingIsImportedWithItsPriorityCounties) {
+  const std::string file = WriteRanking("ranking-2017-11.csv",
+                                        "county,rank,pm25_change\n"
+                                        "130102,1,12.5\n"
+                                        "130104,2,-3.0\n"
+                                        "130105,3,1.5\n");
+  const CtlResult r = Ctl(Join({"ranking", "import", file, "--priority", "2"}, As("operator-1")));
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "imported the ranking ranking-2017-11.csv: 3 counties, 2 priority"))
+      << r.out;
+  EXPECT_EQ(Count("SELECT string_agg(county::text, ',' ORDER BY county) FROM tracking.ranking "
+                  "WHERE priority"),
+            "130102,130104");
+  EXPECT_EQ(Count("SELECT source FROM tracking.ranking_import ORDER BY id DESC LIMIT 1"),
+            "ranking-2017-11.csv");
+}
+
+TEST_F(CtlTrackingTest, CoverageAsCsvHasAHeaderAndOneLinePerCountyOfTheCampaign) {
+  const auto campaign = campaign::LoadCampaign(SourceDir() + "/deploy/campaigns/hebei-2017-2018");
+  ASSERT_TRUE(campaign.ok());
+  const CtlResult r = Ctl(Join({"coverage", "--round", "3", "--csv"}, As("operator-1")));
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  std::vector<std::string> lines = Lines(r.out, "\r\n");
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0].rfind("\xEF\xBB\xBF"
+                           "county,county_name,city,city_name,priority,rank,visits,",
+                           0),
+            0u)
+      << lines[0];
+  EXPECT_EQ(lines.size(), campaign->counties().size() + 1);
+  bool changan = false;
+  for (const std::string& l : lines) {
+    if (l.rfind("130102,长安区,130100,石家庄市,", 0) == 0) changan = true;
+  }
+  EXPECT_TRUE(changan) << r.out;
+  EXPECT_TRUE(Contains(r.err, "round 3: ")) << r.err;  // the summary, off the CSV
+
+  // A round the campaign does not have is the service's refusal, not a crash.
+  const CtlResult unknown = Ctl(Join({"coverage", "--round", "9"}, As("operator-1")));
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_TRUE(Contains(unknown.err, "error: unknown_round round:")) << unknown.err;
+  // Only the supervision center and operators read it.
+  const CtlResult body = Ctl(Join({"coverage", "--round", "3"}, As("changan-gov")));
+  EXPECT_EQ(body.status, 1);
+  EXPECT_TRUE(Contains(body.err, "error: forbidden")) << body.err;
+}
+
+TEST_F(CtlTrackingTest, ADailyReportNamesTheGroupAndAnUnknownGroupIsRefused) {
+  const CtlResult r =
+      Ctl(Join({"daily-report", "--group", "SG1", "--date", "2017-11-22"}, As("center-duty-1")));
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "SG1 第一督察组, 2017-11-22: ")) << r.out;
+  const CtlResult unknown =
+      Ctl(Join({"daily-report", "--group", "SG9", "--date", "2017-11-22"}, As("center-duty-1")));
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_TRUE(Contains(unknown.err, "error: unknown_group group_id:")) << unknown.err;
+}
+
+TEST_F(CtlTrackingTest, ACaseListsDispatchsAndTrackingsLinesInTimeOrder) {
+  const auto id = std::to_string(changan_problem_);
+  const CtlResult act =
+      Ctl(Join({"act", "progress", id, "--text", "渣土车已冲洗上路", "--request-id", "t-case-1"},
+               As("changan-gov")));
+  ASSERT_EQ(act.status, 0) << act.err;
+  const CtlResult r = Ctl({"case", id});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "problem " + id + ": 工地扬尘未治理")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  dispatch  rectification by 长安区人民政府 (130102")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  tracking  in_rectification; assigned 2017-11-22")) << r.out;
+  std::size_t dispatch_assigned = std::string::npos;
+  std::size_t tracking_progress = std::string::npos;
+  const std::vector<std::string> lines = Lines(r.out);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (Contains(lines[i], " dispatch ") && Contains(lines[i], " assigned ") &&
+        dispatch_assigned == std::string::npos) {
+      dispatch_assigned = i;
+    }
+    if (Contains(lines[i], " tracking ") && Contains(lines[i], " progress ") &&
+        Contains(lines[i], "渣土车已冲洗上路")) {
+      tracking_progress = i;
+    }
+  }
+  ASSERT_NE(dispatch_assigned, std::string::npos) << r.out;
+  ASSERT_NE(tracking_progress, std::string::npos) << r.out;
+  EXPECT_LT(dispatch_assigned, tracking_progress) << r.out;
+  EXPECT_TRUE(Contains(lines[tracking_progress], "changan-gov")) << r.out;
+
+  const CtlResult unknown = Ctl({"case", "999999999"});
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_TRUE(Contains(unknown.err, "error: unknown_problem")) << unknown.err;
+}
+
+TEST_F(CtlTrackingTest, TheOperatorRoleReadsTrackingsTablesButStillNotReporterContacts) {
+  for (const char* table : {"tracking.ledger", "tracking.history", "tracking.visit",
+                            "tracking.ranking", "dispatch.problem", "dispatch.change_history"}) {
+    EXPECT_EQ(Count(std::string("SELECT has_table_privilege('ducha_operator', '") + table +
+                    "', 'SELECT')"),
+              "t")
+        << table;
+  }
+  EXPECT_EQ(Count("SELECT has_table_privilege('ducha_operator', 'intake.reporter_contact', "
+                  "'SELECT')"),
+            "f");
+  EXPECT_EQ(Count("SELECT has_table_privilege('ducha_operator', 'tracking.ledger', 'INSERT')"),
+            "f");
+}
+
+}  // namespace
+}  // namespace ducha::testing
