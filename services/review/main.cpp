@@ -22,6 +22,7 @@
 #include "common/transport/zap.h"
 #include "services/review/io/review_server.h"
 #include "services/review/migrations.h"
+#include "services/review/store/credit_store.h"
 #include "services/review/store/review_store.h"
 
 int main(int argc, char** argv) {
@@ -44,6 +45,11 @@ int main(int argc, char** argv) {
   sample.rate = config.Double("review.sample_rate", 0.3, 0.0, 1.0);
   sample.seed = static_cast<std::uint64_t>(config.Int("review.sample_seed", 2017, 0, 1LL << 62));
   const std::string rules_file = config.String("review.rules_file", "");
+  const std::string credit_file = config.String("review.credit_file", "");
+  const auto reports = svc::ConsumerSettingsFrom(config, common, "intake", "intake", "reports",
+                                                 "tcp://127.0.0.1:7102");
+  const auto assignments = svc::ConsumerSettingsFrom(config, common, "dispatch", "dispatch",
+                                                     "assignments", "tcp://127.0.0.1:7111");
   if (auto ok = config.Finish(); !ok) svc::Die("review", ok.error().message);
 
   auto log = log::Get("review");
@@ -53,6 +59,9 @@ int main(int argc, char** argv) {
   if (!rules) svc::Die("review", rules.error().field + ": " + rules.error().message);
   log->info("accountability rules v{}: {} facts, {} levels", rules->version(),
             rules->facts().size(), rules->levels().size());
+  const auto credit = review::CreditRules::Load(
+      credit_file.empty() ? common.campaign_dir + "/credit.json" : credit_file);
+  if (!credit) svc::Die("review", credit.error().field + ": " + credit.error().message);
 
   try {
     db::Connection conn(common.db, stop.get_token());
@@ -67,9 +76,21 @@ int main(int argc, char** argv) {
     identities.Start();
     const std::unique_ptr<Clock> clock = svc::MakeClock(common, stop.get_token());
 
-    review::LedgerApplier applier(active_campaign, sample);
-    review::ReviewHandler handler(active_campaign, *rules, registry, *clock, common.allow_plain,
-                                  applier.AsApplyFn());
+    review::LedgerApplier applier(active_campaign, sample, *credit);
+    review::SourceApplier sources(*credit);
+    // A parked event is retried by the applier of its stream.
+    const stream::ApplyFn retry = [&](pqxx::transaction_base& tx,
+                                      std::span<const stream::IncomingEvent> events) {
+      std::vector<Status> out;
+      for (const stream::IncomingEvent& e : events) {
+        const std::span<const stream::IncomingEvent> one(&e, 1);
+        out.push_back(e.type.starts_with("tracking.") ? applier.Apply(tx, one).front()
+                                                      : sources.Apply(tx, one).front());
+      }
+      return out;
+    };
+    review::ReviewHandler handler(active_campaign, *rules, *credit, registry, *clock,
+                                  common.allow_plain, retry);
 
     zmq::context_t ctx;
     // The ZAP handler must be bound before any server socket exists (fail closed).
@@ -90,9 +111,13 @@ int main(int argc, char** argv) {
     }
 
     stream::StreamConsumer consumer(ledger, ctx, common.db, applier.AsApplyFn());
+    stream::StreamConsumer report_consumer(reports, ctx, common.db, sources.AsApplyFn());
+    stream::StreamConsumer assignment_consumer(assignments, ctx, common.db, sources.AsApplyFn());
     obs::Metrics metrics;
     svc::RegisterServerMetrics(metrics, stream_server, review::kStream);
     svc::RegisterConsumerMetrics(metrics, consumer, "tracking", "ledger");
+    svc::RegisterConsumerMetrics(metrics, report_consumer, "intake", "reports");
+    svc::RegisterConsumerMetrics(metrics, assignment_consumer, "dispatch", "assignments");
     svc::RegisterDeadLetterGauge(metrics, common.db.url, review::kSchema);
     {
       using K = obs::Metrics::Kind;
@@ -112,6 +137,10 @@ int main(int argc, char** argv) {
       if (!consumer.stats().connected.load()) {
         return MakeError("not_ready", "stream", "not connected to tracking's ledger stream");
       }
+      if (!report_consumer.stats().connected.load() ||
+          !assignment_consumer.stats().connected.load()) {
+        return MakeError("not_ready", "stream", "not connected to intake's or dispatch's stream");
+      }
       return OkStatus();
     });
     {
@@ -123,6 +152,9 @@ int main(int argc, char** argv) {
         });
       });
       std::jthread follow([&](std::stop_token) { consumer.Run(stop.get_token()); });
+      std::jthread follow_reports([&](std::stop_token) { report_consumer.Run(stop.get_token()); });
+      std::jthread follow_assignments(
+          [&](std::stop_token) { assignment_consumer.Run(stop.get_token()); });
       log->info("review running: reinspections on {}, commands on {}, following {}",
                 stream_endpoint, commands_endpoint, ledger.endpoint);
     }  // the threads return once stop is requested, and are joined here

@@ -5,6 +5,7 @@
 #include "proto/admin_codec.h"
 #include "proto/registry.h"
 #include "proto/review_codec.h"
+#include "services/review/store/credit_store.h"
 #include "services/review/store/review_store.h"
 
 namespace ducha::review {
@@ -19,10 +20,11 @@ std::string Refusal(const Error& e, std::string_view correlation) {
 }  // namespace
 
 ReviewHandler::ReviewHandler(const campaign::Campaign& campaign, const Rules& rules,
-                             const auth::Registry& registry, const Clock& clock, bool allow_plain,
-                             stream::ApplyFn retry)
+                             const CreditRules& credit, const auth::Registry& registry,
+                             const Clock& clock, bool allow_plain, stream::ApplyFn retry)
     : campaign_(campaign),
       rules_(rules),
+      credit_(credit),
       registry_(registry),
       clock_(clock),
       allow_plain_(allow_plain),
@@ -62,7 +64,31 @@ std::string ReviewHandler::Handle(const std::string& user_id, std::string_view p
     reply.resolved = resolved;
     return proto::admin::Encode(reply, correlation);
   }
-  const CommandContext ctx{campaign_, rules_, *who, clock_.Now()};
+  if (type == pr::ConfirmBlacklist::kType || type == pr::Delist::kType) {
+    const CreditContext cctx{credit_, *who, clock_.Now()};
+    Result<pr::CreditDone> r = MakeError("internal", "", "");
+    if (type == pr::ConfirmBlacklist::kType) {
+      auto cmd = codec::DecodeAs<pr::ConfirmBlacklist>(*frame);
+      r = cmd ? conn.Transact([&](pqxx::work& tx) { return ConfirmBlacklist(tx, cctx, *cmd); })
+              : Result<pr::CreditDone>(cmd.error());
+    } else {
+      auto cmd = codec::DecodeAs<pr::Delist>(*frame);
+      r = cmd ? conn.Transact([&](pqxx::work& tx) { return Delist(tx, cctx, *cmd); })
+              : Result<pr::CreditDone>(cmd.error());
+    }
+    if (!r) {
+      stats_.refused.fetch_add(1, std::memory_order_relaxed);
+      if (r.error().code == "forbidden") {
+        log::Get("audit")->warn("refused: identity={} type={} code=forbidden", who->name, type);
+      }
+      return Refusal(r.error(), correlation);
+    }
+    stats_.done.fetch_add(1, std::memory_order_relaxed);
+    log::Get("review")->info("{} by {}: {} blacklisted={}", type, who->name, r->enterprise,
+                             r->blacklisted);
+    return pr::Encode(*r, correlation);
+  }
+  const CommandContext ctx{campaign_, rules_, credit_, *who, clock_.Now()};
   Result<pr::Done> done =
       MakeError("unexpected_type", "type", "review does not accept " + std::string(type));
   if (type == pr::ReportReinspection::kType) {

@@ -1,7 +1,8 @@
 #pragma once
 // Review's command endpoint (svc::CommandServer): the enforcement bureau's re-inspection results
 // (review.report_reinspection), the commissioner offices' opinions and the local decisions
-// (review.record_opinion, review.record_decision), and operators' dead-letter retries. The
+// (review.record_opinion, review.record_decision), operators' blacklist confirmations
+// (review.confirm_blacklist, review.delist) and dead-letter retries. The
 // caller is the ZAP User-Id's identity; each command commits in its own transaction and is
 // answered after COMMIT with review.done or common.error. Refusals for a role or scope are
 // logged on the `audit` logger.
@@ -17,6 +18,7 @@
 #include "common/clock/clock.h"
 #include "common/db/db.h"
 #include "common/stream/consumer.h"
+#include "services/review/core/credit.h"
 #include "services/review/core/rules.h"
 
 namespace ducha::review {
@@ -28,7 +30,7 @@ struct ReviewServerStats {
 
 class ReviewHandler {
  public:
-  ReviewHandler(const campaign::Campaign& campaign, const Rules& rules,
+  ReviewHandler(const campaign::Campaign& campaign, const Rules& rules, const CreditRules& credit,
                 const auth::Registry& registry, const Clock& clock, bool allow_plain,
                 stream::ApplyFn retry);
   // The reply frame to one request frame; uses `conn` for its transaction.
@@ -40,6 +42,7 @@ class ReviewHandler {
 
   const campaign::Campaign& campaign_;
   const Rules& rules_;
+  const CreditRules& credit_;
   const auth::Registry& registry_;
   const Clock& clock_;
   bool allow_plain_;

@@ -8,6 +8,7 @@
 #include "proto/registry.h"
 #include "proto/review_codec.h"
 #include "proto/tracking_codec.h"
+#include "services/review/store/credit_store.h"
 
 namespace ducha::review {
 namespace {
@@ -162,8 +163,9 @@ std::vector<AuditLine> LoadHistory(pqxx::transaction_base& tx, std::int64_t prob
 
 // --- tracking's ledger -------------------------------------------------------------------------
 
-LedgerApplier::LedgerApplier(const campaign::Campaign& campaign, SampleSettings sample)
-    : campaign_(campaign), sample_(sample) {}
+LedgerApplier::LedgerApplier(const campaign::Campaign& campaign, SampleSettings sample,
+                             const CreditRules& credit)
+    : campaign_(campaign), sample_(sample), credit_(credit) {}
 
 stream::ApplyFn LedgerApplier::AsApplyFn() {
   return [this](pqxx::transaction_base& tx, std::span<const stream::IncomingEvent> events) {
@@ -193,6 +195,15 @@ std::vector<Status> LedgerApplier::Apply(pqxx::transaction_base& tx,
           "ON CONFLICT (problem_id) DO UPDATE SET working_days_overdue = "
           "greatest(review.case_facts.working_days_overdue, excluded.working_days_overdue)",
           m->problem_id, m->working_days_overdue);
+      continue;
+    }
+    if (frame->type() == pt::VerificationConcluded::kType) {
+      auto m = codec::DecodeAs<pt::VerificationConcluded>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      if (m->substantiated) EstablishViolation(tx, credit_, m->problem_id, m->at);
       continue;
     }
     if (frame->type() != pt::RectificationClaimed::kType) continue;
@@ -313,7 +324,10 @@ Result<pr::Done> ReportReinspection(pqxx::transaction_base& tx, const CommandCon
   done.by = ctx.who.name;
   done.at = ctx.now;
   emit.push_back(Out(done, problem_id));
-  if (!cmd.passed) {
+  if (cmd.passed) {
+    ClearOnRectified(tx, ctx.credit, problem_id, ctx.now);
+  } else {
+    ScoreFailedReinspection(tx, ctx.credit, problem_id, cmd.task_id, ctx.now);
     tx.exec_params(
         "INSERT INTO review.case_facts (problem_id, city, failed_reinspections, referred) VALUES "
         "($1, $2, 1, true) ON CONFLICT (problem_id) DO UPDATE SET failed_reinspections = "
@@ -392,6 +406,9 @@ Result<pr::Done> RecordOpinion(pqxx::transaction_base& tx, const CommandContext&
                 std::string(cmd.verified ? "verified" : "not verified") + ": " + cmd.opinion);
   std::string outcome = "opinion_recorded";
   if (cmd.verified) {
+    for (const std::string& f : cmd.verified_facts) {
+      ScoreVerifiedFact(tx, ctx.credit, cmd.problem_id, f, ctx.now);
+    }
     auto rec = Recommend(c->facts, true, ctx.rules);
     if (!rec) return rec.error();
     tx.exec_params(

@@ -3,7 +3,8 @@
 //
 // LedgerApplier is the ApplyFn of review's consumer of tracking's `ledger` stream: a claim
 // becomes a re-inspection task (or is accepted on its documents when not drawn), an escalation
-// raises the working days overdue the case carries. The commands (re-inspection results,
+// raises the working days overdue the case carries, a substantiated verification establishes
+// the violation for enterprise credit (store/credit_store.h). The commands (re-inspection results,
 // opinions, decisions) each run in the caller's transaction. Every change writes its events to
 // the `reinspections` stream of review's outbox and a line to the problem's hash-chained
 // history in the same transaction. Errors change nothing.
@@ -21,6 +22,7 @@
 #include "common/stream/consumer.h"
 #include "proto/review.h"
 #include "services/review/core/audit.h"
+#include "services/review/core/credit.h"
 #include "services/review/core/reviewer.h"
 
 namespace ducha::review {
@@ -36,7 +38,8 @@ struct ReviewStats {
 
 class LedgerApplier {
  public:
-  LedgerApplier(const campaign::Campaign& campaign, SampleSettings sample);
+  LedgerApplier(const campaign::Campaign& campaign, SampleSettings sample,
+                const CreditRules& credit);
   std::vector<Status> Apply(pqxx::transaction_base& tx,
                             std::span<const stream::IncomingEvent> events);
   stream::ApplyFn AsApplyFn();
@@ -45,12 +48,14 @@ class LedgerApplier {
  private:
   const campaign::Campaign& campaign_;
   SampleSettings sample_;
+  const CreditRules& credit_;
   ReviewStats stats_;
 };
 
 struct CommandContext {
   const campaign::Campaign& campaign;
   const Rules& rules;
+  const CreditRules& credit;
   auth::Identity who;
   timeutil::Millis now = 0;
 };

@@ -21,11 +21,14 @@
 #include "common/transport/transport.h"
 #include "common/transport/zap.h"
 #include "proto/common_codec.h"
+#include "proto/dispatch_codec.h"
+#include "proto/intake_codec.h"
 #include "proto/registry.h"
 #include "proto/review_codec.h"
 #include "proto/tracking_codec.h"
 #include "services/review/io/review_server.h"
 #include "services/review/migrations.h"
+#include "services/review/store/credit_store.h"
 #include "tests/support/test_cluster.h"
 
 namespace ducha::review {
@@ -53,6 +56,16 @@ const Rules& Shipped() {
         Rules::Load(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018/accountability.json");
     if (!x) throw std::runtime_error(x.error().message);
     return new Rules(std::move(x).value());
+  }();
+  return *r;
+}
+
+const CreditRules& Credit() {
+  static const auto* r = [] {
+    auto x =
+        CreditRules::Load(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018/credit.json");
+    if (!x) throw std::runtime_error(x.error().message);
+    return new CreditRules(std::move(x).value());
   }();
   return *r;
 }
@@ -101,6 +114,8 @@ class ReviewTest : public ::testing::Test {
     TestCluster::Get().Exec(
         "TRUNCATE review.task, review.case_facts, review.opinion, review.responsible_official, "
         "review.recommendation, review.decision, review.action_request, review.history, "
+        "review.problem_enterprise, review.violation, review.enterprise, review.credit_entry, "
+        "review.colour_history, review.blacklist_history, review.credit_request, "
         "review.outbox, review.stream_head, review.stream_cursor, review.dead_letter");
     settings_.schema = kSchema;
     settings_.producer = "tracking";
@@ -126,7 +141,8 @@ class ReviewTest : public ::testing::Test {
 
   std::stop_source stop_;
   db::Connection conn_{ReviewDb(), stop_.get_token()};
-  LedgerApplier applier_{Hebei(), SampleSettings{0.3, 2017}};
+  LedgerApplier applier_{Hebei(), SampleSettings{0.3, 2017}, Credit()};
+  SourceApplier sources_{Credit()};
   stream::StreamConsumerSettings settings_;
   stream::StreamConsumerStats stats_;
 };
@@ -209,8 +225,8 @@ class ReviewServerTest : public ReviewTest {
     server_ = std::make_unique<svc::CommandServer>(ctx_, sec, "tcp://127.0.0.1:0", "review.test");
     server_->Bind();
     endpoint_ = server_->BoundEndpoint();
-    handler_ = std::make_unique<ReviewHandler>(Hebei(), Shipped(), registry_, clock_, false,
-                                               applier_.AsApplyFn());
+    handler_ = std::make_unique<ReviewHandler>(Hebei(), Shipped(), Credit(), registry_, clock_,
+                                               false, applier_.AsApplyFn());
     thread_ = std::jthread([this](std::stop_token st) {
       db::Connection conn(ReviewDb(), st);
       server_->Run(st, [&](const std::string& user, std::string_view frame) {
@@ -224,7 +240,8 @@ class ReviewServerTest : public ReviewTest {
     zap_.reset();
   }
 
-  Result<pr::Done> Send(const std::string& who, const std::string& payload) {
+  template <typename R = pr::Done>
+  Result<R> Send(const std::string& who, const std::string& payload) {
     zmq::socket_t sock = transport::MakeClientSocket(
         ctx_, zmq::socket_type::dealer,
         transport::ClientSecurity{true, server_keys_.public_z85, keys_.at(who)});
@@ -243,7 +260,7 @@ class ReviewServerTest : public ReviewTest {
       const auto e = codec::DecodeAs<pc::ErrorReply>(*frame);
       return MakeError(e->code, e->field.value_or(""), e->message);
     }
-    return codec::DecodeAs<pr::Done>(*frame);
+    return codec::DecodeAs<R>(*frame);
   }
 
   Result<pr::Done> Fail(const std::string& request_id = "eb-1") {
@@ -363,6 +380,98 @@ TEST_F(ReviewServerTest, TheHistoryIsAHashChainThatShowsTampering) {
   const auto broken = VerifyChain(lines);
   ASSERT_TRUE(broken.has_value());
   EXPECT_EQ(broken->index, 1u);
+}
+
+// --- enterprise credit and the blacklist ---------------------------------------------------------
+
+TEST_F(ReviewServerTest, CreditPointsColoursAndAnOperatorConfirmedBlacklist) {
+  // 1042 names an enterprise (intake) and is a serious problem assigned for rectification
+  // (dispatch): an established violation, 4 points, yellow.
+  proto::intake::ReportAccepted report;
+  report.report_id = 1042;
+  report.integration = "groups";
+  report.submission_id = "s1042";
+  report.channel = pc::Channel::kSupervisionGroup;
+  report.jurisdiction = "130102";
+  report.category = pc::Category::kScatteredPollutingEnterprises;
+  report.severity = pc::Severity::kSerious;
+  report.title = "散乱污企业";
+  report.description = "d";
+  report.observed_at = report.reported_at = report.received_at = At("2017-11-21T10:00:00+08:00");
+  report.enterprise = pc::Enterprise{"石家庄某化工有限公司", std::string("91130100MA07L7XT37")};
+  proto::dispatch::ProblemAssigned assigned;
+  assigned.problem_id = 1042;
+  assigned.report_id = 1042;
+  assigned.kind = proto::dispatch::AssignmentKind::kRectification;
+  assigned.body = proto::dispatch::Body{"130102", "长安区人民政府",
+                                        proto::dispatch::BodyKind::kCountyGovernment};
+  assigned.jurisdiction = "130102";
+  assigned.city = "130100";
+  assigned.channel = pc::Channel::kSupervisionGroup;
+  assigned.category = pc::Category::kScatteredPollutingEnterprises;
+  assigned.severity = pc::Severity::kSerious;
+  assigned.listed = true;
+  assigned.deadline = "2017-12-05";
+  assigned.assigned_at = At("2017-11-21T10:00:05+08:00");
+  assigned.title = "散乱污企业";
+  stream::StreamConsumerSettings s = settings_;
+  s.producer = "dispatch";
+  s.stream = "assignments";
+  const std::vector<stream::IncomingEvent> a{Event(1, assigned)};
+  stream::ApplyBatch(conn_, s, a, sources_.AsApplyFn(), stats_);
+  EXPECT_EQ(Q("SELECT count(*) FROM review.credit_entry"), "0") << "no enterprise known yet";
+  s.producer = "intake";
+  s.stream = "reports";
+  const std::vector<stream::IncomingEvent> r{Event(1, report)};
+  stream::ApplyBatch(conn_, s, r, sources_.AsApplyFn(), stats_);
+  const std::string key = "91130100MA07L7XT37";
+  EXPECT_EQ(Q("SELECT colour FROM review.enterprise"), "yellow");
+
+  const auto confirm = [&](const std::string& id) {
+    return Send<pr::CreditDone>("ops-1",
+                                pr::Encode(pr::ConfirmBlacklist{id, key, "12分，列入黑名单"}));
+  };
+  auto early = confirm("b-0");
+  EXPECT_EQ(early.error().code, "below_threshold");
+
+  // A failed re-inspection (+3: red), then the office verifies a false claim (12 at once).
+  ASSERT_TRUE(Fail().ok());
+  EXPECT_EQ(Q("SELECT colour FROM review.enterprise"), "red");
+  ASSERT_TRUE(Send("co-sjz", pr::Encode(pr::RecordOpinion{
+                                 "co-9", 1042, true, {"false_claim"}, {}, {}, "虚假整改"}))
+                  .ok());
+  EXPECT_EQ(Q("SELECT colour FROM review.enterprise"), "black");
+  EXPECT_EQ(Q("SELECT blacklisted FROM review.enterprise"), "f") << "an operator confirms it";
+  EXPECT_EQ(Send("changan", pr::Encode(pr::ConfirmBlacklist{"x", key, "r"})).error().code,
+            "forbidden");
+  const auto listed =
+      Send<pr::CreditDone>("ops-1", pr::Encode(pr::ConfirmBlacklist{"b-1", key, "12分以上"}));
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  // (a listing is an action of its own, not a replay of the refused request b-0)
+  EXPECT_TRUE(listed->blacklisted);
+  EXPECT_EQ(Send("ops-1", pr::Encode(pr::ConfirmBlacklist{"b-2", key, "again"})).error().code,
+            "no_change");
+  EXPECT_EQ(Send("ops-1", pr::Encode(pr::Delist{"d-0", key, "too early"})).error().code,
+            "above_threshold");
+
+  // The re-inspection of the second claim passes: the points clear, the colour history stays.
+  Ledger({Event(2, Claimed(1042, true, 1))});
+  const std::string task2 = Q("SELECT task_id FROM review.task WHERE claim_no = 2");
+  const std::string group2 = Q("SELECT group_id FROM review.task WHERE claim_no = 2");
+  ASSERT_TRUE(Send("bureau", pr::Encode(pr::ReportReinspection{"eb-p", std::stoll(task2), true,
+                                                               std::nullopt, group2}))
+                  .ok());
+  EXPECT_EQ(Q("SELECT colour FROM review.enterprise"), "green");
+  EXPECT_EQ(Q("SELECT string_agg(colour, ',' ORDER BY id) FROM review.colour_history"),
+            "yellow,red,black,green");
+  const auto delisted =
+      Send<pr::CreditDone>("ops-1", pr::Encode(pr::Delist{"d-1", key, "整改到位，信用修复"}));
+  ASSERT_TRUE(delisted.ok()) << delisted.error().message;
+  EXPECT_FALSE(delisted->blacklisted);
+  const auto events = Events();
+  EXPECT_EQ(std::count(events.begin(), events.end(), "review.credit_changed"), 4);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "review.blacklisted"), 1);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "review.delisted"), 1);
 }
 
 }  // namespace

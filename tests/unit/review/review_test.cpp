@@ -9,6 +9,7 @@
 #include "common/base/time.h"
 #include "common/campaign/loader.h"
 #include "services/review/core/audit.h"
+#include "services/review/core/credit.h"
 #include "services/review/core/reviewer.h"
 #include "services/review/core/rules.h"
 
@@ -255,6 +256,47 @@ TEST(Audit, ARemovedLineBreaksTheChainWhereItWas) {
 
 TEST(Audit, FieldBoundariesAreUnambiguous) {
   EXPECT_NE(LineHash("p", 1, 2, "ab", "c", "d"), LineHash("p", 1, 2, "a", "bc", "d"));
+}
+
+// --- enterprise credit ---------------------------------------------------------------------------
+
+TEST(Credit, TheShippedRuleHasTheFourColoursOfTheTwelvePointRule) {
+  auto c = CreditRules::Load(std::string(DUCHA_CAMPAIGN_DIR) + "/credit.json");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->ColourFor(0).name, "green");
+  EXPECT_EQ(c->ColourFor(6).name, "yellow");
+  EXPECT_EQ(c->ColourFor(7).name, "red");
+  EXPECT_EQ(c->ColourFor(11).name, "red");
+  EXPECT_EQ(c->ColourFor(12).name, "black");
+  EXPECT_EQ(c->ViolationPoints("major"), 6);
+  EXPECT_TRUE(c->ScoresBlackAtOnce("false_claim"));
+  EXPECT_FALSE(c->ScoresBlackAtOnce("perfunctory_claim"));
+}
+
+TEST(Credit, PointsCountOverTheRollingWindowAndClearAfterRectification) {
+  auto c = CreditRules::Load(std::string(DUCHA_CAMPAIGN_DIR) + "/credit.json");
+  ASSERT_TRUE(c.ok());
+  const timeutil::Millis day = 86'400'000;
+  const timeutil::Millis now = 400 * day;
+  const std::vector<CreditEntry> entries = {{now - 30 * day, 4, false},
+                                            {now - 364 * day, 3, false},
+                                            {now - 366 * day, 6, false},
+                                            {now - 10 * day, 5, true}};
+  EXPECT_EQ(CurrentPoints(*c, entries, now), 7);
+}
+
+TEST(Credit, ColoursWithAGapOrWithoutBlackAtTwelveAreRefused) {
+  const auto gap = CreditRules::Parse(R"({"version": 1, "window_days": 365,
+      "violation_points": {"general": 1}, "failed_reinspection_points": 1,
+      "colours": [{"name": "green", "display_name": "绿", "min_points": 0, "max_points": 0},
+                  {"name": "black", "display_name": "黑", "min_points": 5}]})");
+  ASSERT_FALSE(gap.ok());
+  EXPECT_EQ(gap.error().field, "colours[1].min_points");
+  const auto no_black = CreditRules::Parse(R"({"version": 1, "window_days": 365,
+      "violation_points": {"general": 1}, "failed_reinspection_points": 1,
+      "colours": [{"name": "green", "display_name": "绿", "min_points": 0}]})");
+  ASSERT_FALSE(no_black.ok());
+  EXPECT_EQ(no_black.error().code, "invalid_value");
 }
 
 }  // namespace
