@@ -16,7 +16,7 @@ deploy/local/install-deps.sh
 if [ -z "${DUCHA_BIN_DIR:-}" ]; then
   echo "== building (preset release)"
   cmake --preset release >/dev/null
-  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-tracking ducha-ctl >/dev/null
+  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-tracking ducha-review ducha-ctl >/dev/null
 fi
 # DUCHA_BIN_DIR: run binaries from another build tree (developers iterating on a debug build).
 bin="${DUCHA_BIN_DIR:-$root/build/release/services}"
@@ -51,6 +51,10 @@ echo "== keys"
 "$ctl" keys create intake-server --role service --out "$state/keys/intake-server.key" >/dev/null
 "$ctl" keys create dispatch --role service --out "$state/keys/dispatch.key" >/dev/null
 "$ctl" keys create tracking --role service --out "$state/keys/tracking.key" >/dev/null
+"$ctl" keys create review --role service --out "$state/keys/review.key" >/dev/null
+# The enforcement bureau (re-inspections) and 石家庄's commissioner office (responsibility).
+"$ctl" keys create enforcement-bureau --role enforcement_bureau --out "$state/keys/enforcement-bureau.key" >/dev/null
+"$ctl" keys create co-shijiazhuang --role commissioner_office --scope 130100 --out "$state/keys/co-shijiazhuang.key" >/dev/null
 # Responsible bodies (责任单位) and the supervision center, for the tracking demo.
 "$ctl" keys create changan-gov --role body --scope 130102 --out "$state/keys/changan-gov.key" >/dev/null
 "$ctl" keys create qiaoxi-gov --role body --scope 130104 --out "$state/keys/qiaoxi-gov.key" >/dev/null
@@ -74,6 +78,9 @@ tracking_stream_port=$(deploy/local/pg.sh freeport)
 intake_http=$(deploy/local/pg.sh freeport)
 dispatch_http=$(deploy/local/pg.sh freeport)
 tracking_http=$(deploy/local/pg.sh freeport)
+review_port=$(deploy/local/pg.sh freeport)
+review_stream_port=$(deploy/local/pg.sh freeport)
+review_http=$(deploy/local/pg.sh freeport)
 cat >"$state/intake.conf" <<CONF
 [log]
 level = info
@@ -130,6 +137,33 @@ dispatch_endpoint = tcp://127.0.0.1:$dispatch_stream_port
 dispatch_server_key_file = $state/keys/dispatch.key.pub
 intake_endpoint = tcp://127.0.0.1:$intake_stream_port
 intake_server_key_file = $state/keys/intake-server.key.pub
+review_endpoint = tcp://127.0.0.1:$review_stream_port
+review_server_key_file = $state/keys/review.key.pub
+CONF
+cat >"$state/review.conf" <<CONF
+[log]
+level = info
+[db]
+url = $base dbname=ducha user=ducha_review
+[campaign]
+dir = $root/deploy/campaigns/hebei-2017-2018
+[transport]
+secret_key_file = $state/keys/review.key
+[clock]
+source = fleet
+[http]
+port = $review_http
+[review]
+endpoint = tcp://127.0.0.1:$review_port
+stream_endpoint = tcp://127.0.0.1:$review_stream_port
+tracking_endpoint = tcp://127.0.0.1:$tracking_stream_port
+tracking_server_key_file = $state/keys/tracking.key.pub
+intake_endpoint = tcp://127.0.0.1:$intake_stream_port
+intake_server_key_file = $state/keys/intake-server.key.pub
+dispatch_endpoint = tcp://127.0.0.1:$dispatch_stream_port
+dispatch_server_key_file = $state/keys/dispatch.key.pub
+sample_rate = 0.3
+sample_seed = 2017
 CONF
 
 # Starts one service and waits for the line that says it serves.
@@ -152,6 +186,8 @@ start dispatch "dispatch running"
 echo "dispatch following intake (log: $state/logs/dispatch.log)"
 start tracking "tracking running"
 echo "tracking following dispatch and intake, bodies on tcp://127.0.0.1:$tracking_port (log: $state/logs/tracking.log)"
+start review "review running"
+echo "review following tracking, intake and dispatch, bureau and offices on tcp://127.0.0.1:$review_port (log: $state/logs/review.log)"
 
 echo "== demo: reports through the integration API"
 submit() {
@@ -247,7 +283,7 @@ Where to look:
   tracking    $ctl coverage --round 3 --endpoint tcp://127.0.0.1:$tracking_port \\
                 --server-key $state/keys/tracking.key.pub --key-file $state/keys/operator-1.key
   metrics     http://127.0.0.1:$intake_http/metrics  http://127.0.0.1:$dispatch_http/metrics
-              http://127.0.0.1:$tracking_http/metrics
+              http://127.0.0.1:$tracking_http/metrics  http://127.0.0.1:$review_http/metrics
   submit      $ctl submit FILE.json --endpoint tcp://127.0.0.1:$intake_port \\
                 --server-key $state/keys/intake-server.key.pub --key-file $state/keys/demo-web-platform.key
 MSG

@@ -153,7 +153,11 @@ std::string Fleet::ConfigFor(const std::string& service) const {
     c += "[review]\nendpoint = tcp://127.0.0.1:" + port("review.admin") +
          "\nstream_endpoint = tcp://127.0.0.1:" + port("review.stream") +
          "\ntracking_endpoint = tcp://127.0.0.1:" + port("tracking.stream") +
-         "\ntracking_server_key_file = " + dir_ + "/tracking.key.pub\nsample_rate = 0.5\n";
+         "\ntracking_server_key_file = " + dir_ + "/tracking.key.pub" +
+         "\nintake_endpoint = tcp://127.0.0.1:" + port("intake.stream") +
+         "\nintake_server_key_file = " + dir_ + "/intake.key.pub" +
+         "\ndispatch_endpoint = tcp://127.0.0.1:" + port("dispatch.stream") +
+         "\ndispatch_server_key_file = " + dir_ + "/dispatch.key.pub\nsample_rate = 0.5\n";
   }
   return c;
 }

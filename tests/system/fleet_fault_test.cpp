@@ -262,6 +262,16 @@ TEST(FleetFaults, ClaimsReinspectionsAndReopeningsSurviveKilledServices) {
   EXPECT_EQ(Count("SELECT count(*) FROM tracking.dead_letter"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM review.dead_letter"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM review.case_facts WHERE referred"), failed);
+  // Enterprise credit: every established violation of a named enterprise scored exactly once.
+  ASSERT_TRUE(AwaitZero(
+      "SELECT count(*) FROM review.violation v JOIN review.problem_enterprise p USING "
+      "(problem_id) WHERE v.established_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+      "review.credit_entry c WHERE c.problem_id = v.problem_id AND c.reason = 'violation')",
+      30));
+  std::printf("enterprises scored: %lld, credit entries: %lld\n",
+              static_cast<long long>(Count("SELECT count(DISTINCT enterprise) FROM "
+                                           "review.credit_entry")),
+              static_cast<long long>(Count("SELECT count(*) FROM review.credit_entry")));
 }
 
 TEST(FleetFaults, ADatabaseCrashMidRunLosesAndDoublesNothing) {
