@@ -126,6 +126,12 @@ Fleet::~Fleet() {
 std::string Fleet::ConfigFor(const std::string& service) const {
   TestCluster& pg = TestCluster::Get();
   auto port = [&](const std::string& k) { return std::to_string(ports_.at(k)); };
+  // A consumer reaches a producer's stream directly, or through the link's proxy.
+  auto stream_port = [&](const std::string& consumer, const std::string& producer) {
+    const auto link = proxies_.find({consumer, producer});
+    return link != proxies_.end() ? std::to_string(link->second->port())
+                                  : port(producer + ".stream");
+  };
   std::string c = "[log]\nlevel = info\n[db]\nurl = " + pg.UrlFor(service) +
                   "\n[campaign]\ndir = " + SourceDir() +
                   "/deploy/campaigns/hebei-2017-2018\n[transport]\nsecret_key_file = " + dir_ +
@@ -136,30 +142,38 @@ std::string Fleet::ConfigFor(const std::string& service) const {
   } else if (service == "dispatch") {
     c += "[dispatch]\nendpoint = tcp://127.0.0.1:" + port("dispatch.stream") +
          "\nadmin_endpoint = tcp://127.0.0.1:" + port("dispatch.admin") +
-         "\nintake_endpoint = tcp://127.0.0.1:" + port("intake.stream") +
+         "\nintake_endpoint = tcp://127.0.0.1:" + stream_port(service, "intake") +
          "\nintake_server_key_file = " + dir_ + "/intake.key.pub\n";
   } else if (service == "tracking") {
     c += "[tracking]\nendpoint = tcp://127.0.0.1:" + port("tracking.admin") +
          "\nstream_endpoint = tcp://127.0.0.1:" + port("tracking.stream") +
-         "\ndispatch_endpoint = tcp://127.0.0.1:" + port("dispatch.stream") +
+         "\ndispatch_endpoint = tcp://127.0.0.1:" + stream_port(service, "dispatch") +
          "\ndispatch_server_key_file = " + dir_ + "/dispatch.key.pub" +
-         "\nintake_endpoint = tcp://127.0.0.1:" + port("intake.stream") +
+         "\nintake_endpoint = tcp://127.0.0.1:" + stream_port(service, "intake") +
          "\nintake_server_key_file = " + dir_ + "/intake.key.pub\nsweep_interval_ms = 200\n";
     if (std::find(services_.begin(), services_.end(), "review") != services_.end()) {
-      c += "review_endpoint = tcp://127.0.0.1:" + port("review.stream") +
+      c += "review_endpoint = tcp://127.0.0.1:" + stream_port(service, "review") +
            "\nreview_server_key_file = " + dir_ + "/review.key.pub\n";
     }
   } else if (service == "review") {
     c += "[review]\nendpoint = tcp://127.0.0.1:" + port("review.admin") +
          "\nstream_endpoint = tcp://127.0.0.1:" + port("review.stream") +
-         "\ntracking_endpoint = tcp://127.0.0.1:" + port("tracking.stream") +
+         "\ntracking_endpoint = tcp://127.0.0.1:" + stream_port(service, "tracking") +
          "\ntracking_server_key_file = " + dir_ + "/tracking.key.pub" +
-         "\nintake_endpoint = tcp://127.0.0.1:" + port("intake.stream") +
+         "\nintake_endpoint = tcp://127.0.0.1:" + stream_port(service, "intake") +
          "\nintake_server_key_file = " + dir_ + "/intake.key.pub" +
-         "\ndispatch_endpoint = tcp://127.0.0.1:" + port("dispatch.stream") +
+         "\ndispatch_endpoint = tcp://127.0.0.1:" + stream_port(service, "dispatch") +
          "\ndispatch_server_key_file = " + dir_ + "/dispatch.key.pub\nsample_rate = 0.5\n";
   }
   return c;
+}
+
+TcpProxy& Fleet::ProxyLink(const std::string& consumer, const std::string& producer) {
+  auto proxy = std::make_unique<TcpProxy>(FreePort(), ports_.at(producer + ".stream"));
+  TcpProxy& ref = *proxy;
+  proxies_[{consumer, producer}] = std::move(proxy);
+  WriteText(dir_ + "/" + consumer + ".conf", ConfigFor(consumer));
+  return ref;
 }
 
 std::string Fleet::Endpoint(const std::string& service) const {

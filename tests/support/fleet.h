@@ -10,12 +10,14 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "common/transport/transport.h"
+#include "tests/support/tcp_proxy.h"
 
 namespace ducha::testing {
 
@@ -25,6 +27,10 @@ class Fleet {
   // (every table but schema_migrations) so each test starts from an empty workflow.
   explicit Fleet(std::vector<std::string> services);
   ~Fleet();
+
+  // Routes `consumer`'s connection to `producer`'s stream through a TCP proxy the test can cut.
+  // Call before starting the consumer.
+  TcpProxy& ProxyLink(const std::string& consumer, const std::string& producer);
 
   void Start(const std::string& service);
   void StartAll();
@@ -60,6 +66,7 @@ class Fleet {
   std::map<std::string, int> ports_;
   std::map<std::string, transport::KeyPair> keys_;
   std::map<std::string, transport::KeyPair> people_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<TcpProxy>> proxies_;
   transport::KeyPair intake_keys_;
   transport::KeyPair integration_keys_;
   std::string intake_endpoint_;

@@ -293,6 +293,44 @@ TEST(FleetFaults, ADatabaseCrashMidRunLosesAndDoublesNothing) {
   ExpectClean(r, n);
 }
 
+// A network partition: the links dispatch -> intake and tracking -> dispatch go through TCP
+// proxies that are cut twice mid-run (connections closed, new ones refused) and restored.
+TEST(FleetFaults, CuttingTheLinksBetweenServicesOnlyDelaysTheFlow) {
+  Fleet fleet({"intake", "dispatch", "tracking"});
+  TcpProxy& intake_link = fleet.ProxyLink("dispatch", "intake");
+  TcpProxy& dispatch_link = fleet.ProxyLink("tracking", "dispatch");
+  fleet.StartAll();
+  ASSERT_TRUE(fleet.AwaitReady("intake")) << fleet.LogOf("intake");
+  const int n = Reports() / 2;
+  LoadDriver load(fleet, 8, Seed() + 5000);
+  std::thread cut([&] {
+    for (int round = 1; round <= 2; ++round) {
+      while (load.done().load() < n * round / 3) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      intake_link.Cut();
+      dispatch_link.Cut();
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      intake_link.Restore();
+      dispatch_link.Restore();
+    }
+  });
+  load.Run(n);
+  cut.join();
+  ASSERT_TRUE(AwaitQuiescence(120000, /*tracking=*/true)) << fleet.LogOf("tracking");
+  std::printf("links: intake %d connections (%d cut), dispatch %d (%d cut)\n",
+              intake_link.accepted(), intake_link.severed(), dispatch_link.accepted(),
+              dispatch_link.severed());
+  EXPECT_GE(intake_link.severed() + dispatch_link.severed(), 2);
+  const CheckResult r = CheckIntakeToDispatch(load.receipts());
+  Report("link-cut", r);
+  EXPECT_EQ(load.gave_up(), 0);
+  ExpectClean(r, n);
+  const CheckResult t = CheckDispatchToTracking();
+  Report("link-cut dispatch->tracking", t);
+  EXPECT_EQ(t.lost + t.duplicated + t.unexpected, 0);
+}
+
 TEST(FleetFaults, PausingDispatchForTenSecondsOnlyDelaysIt) {
   Fleet fleet({"intake", "dispatch"});
   fleet.StartAll();
