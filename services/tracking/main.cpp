@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   const auto sweep_interval =
       std::chrono::milliseconds(config.Int("tracking.sweep_interval_ms", 1000, 50, 3'600'000));
   const int sweep_chunk = static_cast<int>(config.Int("tracking.sweep_chunk", 2000, 10, 100000));
+  const int sweep_workers = static_cast<int>(config.Int("tracking.sweep_workers", 2, 1, 16));
   if (auto ok = config.Finish(); !ok) svc::Die("tracking", ok.error().message);
 
   auto log = log::Get("tracking");
@@ -127,7 +128,8 @@ int main(int argc, char** argv) {
       review_consumer = std::make_unique<stream::StreamConsumer>(reinspections, ctx, common.db,
                                                                  reinspection_applier.AsApplyFn());
     }
-    tracking::Sweeper sweeper(ledger, *clock, common.db, sweep_interval, sweep_chunk);
+    tracking::Sweeper sweeper(ledger, *clock, common.db, sweep_interval, sweep_chunk,
+                              sweep_workers);
 
     obs::Metrics metrics;
     svc::RegisterServerMetrics(metrics, stream_server, tracking::kLedgerStream);

@@ -468,7 +468,7 @@ CheckResult CheckClockEventsOnce() {
       "l.problem_id::text AND x.type = 'tracking.deadline_warning') AS ew, (SELECT count(*) FROM "
       "tracking.outbox x WHERE x.key = l.problem_id::text AND x.type = 'tracking.overdue') AS eo, "
       "(SELECT count(*) FROM tracking.outbox x WHERE x.key = l.problem_id::text AND x.type = "
-      "'tracking.escalated') AS er FROM tracking.ledger l";
+      "'tracking.escalated') AS er FROM tracking.ledger_clock l";
   out.duplicated = count("SELECT count(*) FROM (" + per_problem +
                          ") t WHERE t.ew > t.w OR t.eo > t.o OR t.er > t.r");
   out.lost = count("SELECT count(*) FROM (" + per_problem +

@@ -39,6 +39,7 @@ class Fleet {
   void Pause(const std::string& service);   // SIGSTOP
   void Resume(const std::string& service);  // SIGCONT
   bool Running(const std::string& service) const;
+  pid_t Pid(const std::string& service) const { return pids_.at(service); }
   // Waits until the service's log says it is serving.
   bool AwaitReady(const std::string& service, int timeout_ms = 30000);
 

@@ -50,9 +50,10 @@ void ExpectClean(const CheckResult& r, int expected_receipts) {
 
 // Days since 1970-01-01 in UTC+8 on the fleet clock, and the due entries not yet swept.
 std::int64_t DueNotSwept() {
-  return std::stoll(TestCluster::Get().QueryValue(
-      "SELECT count(*) FROM tracking.ledger WHERE next_due_day <= (SELECT (now_ms + 28800000) / "
-      "86400000 FROM ref.sim_clock)"));
+  return std::stoll(
+      TestCluster::Get().QueryValue("SELECT count(*) FROM tracking.ledger_clock WHERE next_due_day "
+                                    "<= (SELECT (now_ms + 28800000) / "
+                                    "86400000 FROM ref.sim_clock)"));
 }
 
 TEST(FleetFaults, SigkillOfEveryServiceAtRandomMomentsLosesAndDoublesNothing) {

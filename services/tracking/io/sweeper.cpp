@@ -1,6 +1,8 @@
 #include "services/tracking/io/sweeper.h"
 
+#include <algorithm>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 
 #include "common/log/log.h"
@@ -9,8 +11,13 @@
 namespace ducha::tracking {
 
 Sweeper::Sweeper(const Ledger& ledger, const Clock& clock, db::DbSettings db,
-                 std::chrono::milliseconds interval, int chunk)
-    : ledger_(ledger), clock_(clock), db_(std::move(db)), interval_(interval), chunk_(chunk) {}
+                 std::chrono::milliseconds interval, int chunk, int workers)
+    : ledger_(ledger),
+      clock_(clock),
+      db_(std::move(db)),
+      interval_(interval),
+      chunk_(chunk),
+      workers_(workers) {}
 
 void Sweeper::Run(std::stop_token stop) {
   auto log = log::Get("tracking.sweep");
@@ -18,12 +25,17 @@ void Sweeper::Run(std::stop_token stop) {
   std::mutex mu;
   std::condition_variable_any wake;
   try {
-    db::Connection conn(db_, stop);
+    std::vector<std::unique_ptr<db::Connection>> owned;
+    std::vector<db::Connection*> conns;
+    for (int w = 0; w < std::max(1, workers_); ++w) {
+      owned.push_back(std::make_unique<db::Connection>(db_, stop));
+      conns.push_back(owned.back().get());
+    }
     while (!stop.stop_requested()) {
       const Day today = ledger_.DayOf(clock_.Now());
       const auto started = std::chrono::steady_clock::now();
       try {
-        const auto swept = SweepDue(conn, ledger_, outbox, today, chunk_);
+        const auto swept = SweepDueParallel(conns, ledger_, outbox, today, chunk_);
         if (!swept) {
           log->error("cannot sweep {}: {}", timeutil::FormatDate(today), swept.error().message);
         } else {

@@ -24,7 +24,7 @@ struct SweeperStats {
 class Sweeper {
  public:
   Sweeper(const Ledger& ledger, const Clock& clock, db::DbSettings db,
-          std::chrono::milliseconds interval, int chunk);
+          std::chrono::milliseconds interval, int chunk, int workers);
   void Run(std::stop_token stop);
   const SweeperStats& stats() const { return stats_; }
 
@@ -34,6 +34,7 @@ class Sweeper {
   db::DbSettings db_;
   std::chrono::milliseconds interval_;
   int chunk_;
+  int workers_;
   SweeperStats stats_;
 };
 

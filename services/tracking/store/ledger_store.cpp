@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 
 #include "common/db/array.h"
 #include "services/tracking/core/wire.h"
@@ -13,6 +15,7 @@ namespace {
 namespace pc = proto::common;
 namespace pd = proto::dispatch;
 
+// From tracking.ledger l JOIN tracking.ledger_clock c USING (problem_id).
 constexpr const char* kColumns =
     "problem_id, kind, body_code, body_name, body_kind, jurisdiction, city, channel, category, "
     "severity, listed, title, report_count, supervising_group, round, state, assigned_day, "
@@ -122,8 +125,8 @@ void LedgerWork::Load(std::span<const std::int64_t> ids) {
   }
   if (wanted.size() == 0) return;
   Adopt(tx_.exec_params(std::string("SELECT ") + kColumns +
-                            " FROM tracking.ledger WHERE problem_id = ANY($1::bigint[]) "
-                            "ORDER BY problem_id FOR UPDATE",
+                            " FROM tracking.ledger JOIN tracking.ledger_clock USING (problem_id) "
+                            "WHERE problem_id = ANY($1::bigint[]) ORDER BY problem_id FOR UPDATE",
                         wanted.Finish()));
 }
 
@@ -207,29 +210,35 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
 
   if (marks_only) {
     tx_.exec_params(
-        "UPDATE tracking.ledger l SET warnings_sent = u.w::float8[], overdue_notified = u.o, "
-        "escalation_rung = u.r, next_due_day = u.n, updated_at = now() "
+        "UPDATE tracking.ledger_clock c SET warnings_sent = u.w::float8[], overdue_notified = "
+        "u.o, escalation_rung = u.r, next_due_day = u.n "
         "FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[]) "
-        "AS u(id, w, o, r, n) WHERE l.problem_id = u.id",
+        "AS u(id, w, o, r, n) WHERE c.problem_id = u.id",
         id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish());
   } else {
     tx_.exec_params(
-        "INSERT INTO tracking.ledger (problem_id, warnings_sent, overdue_notified, "
-        "escalation_rung, next_due_day, kind, body_code, body_name, body_kind, jurisdiction, city, "
-        "channel, category, severity, listed, title, report_count, supervising_group, round, "
-        "state, assigned_day, deadline, deadline_started_day, extensions_used, pending_days, "
-        "pending_reason, pending_by, pending_at, reopen_count, verification_explanation) "
-        "SELECT id, w::float8[], o, r, n, k, bc, bn, bk, j, c, ch, ca, se, li, ti, rc, g, ro, st, "
-        "ad, dl, sd, ex, pd, pr, pb, pa, re, ve FROM unnest($1::bigint[], $2::text[], "
-        "$3::bool[], $4::int[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], "
-        "$10::int[], $11::int[], $12::text[], $13::text[], $14::text[], $15::bool[], $16::text[], "
-        "$17::int[], $18::text[], $19::int[], $20::text[], $21::int[], $22::int[], $23::int[], "
-        "$24::int[], $25::int[], $26::text[], $27::text[], $28::bigint[], $29::int[], "
-        "$30::text[]) AS u(id, w, o, r, n, k, bc, bn, bk, j, c, ch, ca, se, li, ti, rc, g, ro, "
-        "st, ad, dl, sd, ex, pd, pr, pb, pa, re, ve) "
+        "INSERT INTO tracking.ledger_clock (problem_id, warnings_sent, overdue_notified, "
+        "escalation_rung, next_due_day) SELECT id, w::float8[], o, r, n FROM unnest($1::bigint[], "
+        "$2::text[], $3::bool[], $4::int[], $5::int[]) AS u(id, w, o, r, n) "
         "ON CONFLICT (problem_id) DO UPDATE SET warnings_sent = excluded.warnings_sent, "
         "overdue_notified = excluded.overdue_notified, escalation_rung = "
-        "excluded.escalation_rung, next_due_day = excluded.next_due_day, kind = excluded.kind, "
+        "excluded.escalation_rung, next_due_day = excluded.next_due_day",
+        id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish());
+    tx_.exec_params(
+        "INSERT INTO tracking.ledger (problem_id, kind, body_code, body_name, body_kind, "
+        "jurisdiction, city, channel, category, severity, listed, title, report_count, "
+        "supervising_group, round, state, assigned_day, deadline, deadline_started_day, "
+        "extensions_used, pending_days, pending_reason, pending_by, pending_at, reopen_count, "
+        "verification_explanation) "
+        "SELECT id, k, bc, bn, bk, j, c, ch, ca, se, li, ti, rc, g, ro, st, ad, dl, sd, ex, pd, "
+        "pr, "
+        "pb, pa, re, ve FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], "
+        "$6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::bool[], $12::text[], "
+        "$13::int[], $14::text[], $15::int[], $16::text[], $17::int[], $18::int[], $19::int[], "
+        "$20::int[], $21::int[], $22::text[], $23::text[], $24::bigint[], $25::int[], "
+        "$26::text[]) AS u(id, k, bc, bn, bk, j, c, ch, ca, se, li, ti, rc, g, ro, st, ad, dl, sd, "
+        "ex, pd, pr, pb, pa, re, ve) "
+        "ON CONFLICT (problem_id) DO UPDATE SET kind = excluded.kind, "
         "body_code = excluded.body_code, body_name = excluded.body_name, body_kind = "
         "excluded.body_kind, jurisdiction = excluded.jurisdiction, city = excluded.city, "
         "channel = excluded.channel, category = excluded.category, severity = "
@@ -241,8 +250,7 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
         "pending_reason = excluded.pending_reason, pending_by = excluded.pending_by, "
         "pending_at = excluded.pending_at, reopen_count = excluded.reopen_count, "
         "verification_explanation = excluded.verification_explanation, updated_at = now()",
-        id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish(),
-        kind.Finish(), body_code.Finish(), body_name.Finish(), body_kind.Finish(),
+        id.Finish(), kind.Finish(), body_code.Finish(), body_name.Finish(), body_kind.Finish(),
         jurisdiction.Finish(), city.Finish(), channel.Finish(), category.Finish(),
         severity.Finish(), listed.Finish(), title.Finish(), report_count.Finish(), group.Finish(),
         round.Finish(), state.Finish(), assigned_day.Finish(), deadline.Finish(), started.Finish(),
@@ -263,9 +271,10 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
 }
 
 std::optional<LedgerEntry> LoadCase(pqxx::transaction_base& tx, std::int64_t problem_id) {
-  const pqxx::result r = tx.exec_params(
-      std::string("SELECT ") + kColumns + " FROM tracking.ledger WHERE problem_id = $1",
-      problem_id);
+  const pqxx::result r = tx.exec_params(std::string("SELECT ") + kColumns +
+                                            " FROM tracking.ledger JOIN tracking.ledger_clock "
+                                            "USING (problem_id) WHERE problem_id = $1",
+                                        problem_id);
   if (r.empty()) return std::nullopt;
   LedgerEntry e = ReadEntry(r[0]);
   for (const auto& row : tx.exec_params("SELECT at, what, by, detail FROM tracking.history "
@@ -288,8 +297,12 @@ struct SweepAccess {
   }
 };
 
-Result<SweepStats> SweepDue(db::Connection& conn, const Ledger& ledger,
-                            const stream::Outbox& outbox, Day today, int chunk) {
+namespace {
+
+// One partition (problem_id % modulus == remainder) of the due entries.
+Result<SweepStats> SweepPartition(db::Connection& conn, const Ledger& ledger,
+                                  const stream::Outbox& outbox, Day today, int chunk, int modulus,
+                                  int remainder) {
   SweepStats stats;
   Day after_day = std::numeric_limits<std::int32_t>::min();
   std::int64_t after_id = 0;
@@ -306,11 +319,12 @@ Result<SweepStats> SweepDue(db::Connection& conn, const Ledger& ledger,
       Chunk out;
       LedgerWork work(tx, ledger);
       const pqxx::result rows = tx.exec_params(
-          std::string("SELECT ") + kColumns + ", next_due_day FROM tracking.ledger " +
+          std::string("SELECT ") + kColumns +
+              ", next_due_day FROM tracking.ledger_clock JOIN tracking.ledger USING (problem_id) "
               "WHERE next_due_day <= $1 AND (next_due_day, problem_id) > ($2, $3) "
-              "ORDER BY next_due_day, problem_id LIMIT $4 FOR UPDATE",
+              "AND problem_id % $5 = $6 ORDER BY next_due_day, problem_id LIMIT $4 FOR UPDATE",
           static_cast<long long>(today), static_cast<long long>(after_day),
-          static_cast<long long>(after_id), chunk);
+          static_cast<long long>(after_id), chunk, modulus, remainder);
       out.rows = rows.size();
       if (rows.empty()) return out;
       out.last_day = rows.back()[29].as<Day>();
@@ -339,6 +353,45 @@ Result<SweepStats> SweepDue(db::Connection& conn, const Ledger& ledger,
     if (c.rows < static_cast<std::size_t>(chunk)) break;
   }
   return stats;
+}
+
+}  // namespace
+
+Result<SweepStats> SweepDue(db::Connection& conn, const Ledger& ledger,
+                            const stream::Outbox& outbox, Day today, int chunk) {
+  return SweepPartition(conn, ledger, outbox, today, chunk, 1, 0);
+}
+
+Result<SweepStats> SweepDueParallel(std::span<db::Connection* const> conns, const Ledger& ledger,
+                                    const stream::Outbox& outbox, Day today, int chunk) {
+  const int workers = static_cast<int>(conns.size());
+  if (workers == 1) return SweepDue(*conns[0], ledger, outbox, today, chunk);
+  std::vector<Result<SweepStats>> results(static_cast<std::size_t>(workers), SweepStats{});
+  std::vector<std::exception_ptr> failures(static_cast<std::size_t>(workers));
+  {
+    std::vector<std::jthread> threads;
+    for (int w = 0; w < workers; ++w) {
+      threads.emplace_back([&, w] {
+        try {
+          results[static_cast<std::size_t>(w)] = SweepPartition(
+              *conns[static_cast<std::size_t>(w)], ledger, outbox, today, chunk, workers, w);
+        } catch (...) {
+          failures[static_cast<std::size_t>(w)] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (const std::exception_ptr& f : failures) {
+    if (f) std::rethrow_exception(f);
+  }
+  SweepStats total;
+  for (const auto& r : results) {
+    if (!r) return r.error();
+    total.entries += r->entries;
+    total.events += r->events;
+    total.chunks += r->chunks;
+  }
+  return total;
 }
 
 }  // namespace ducha::tracking

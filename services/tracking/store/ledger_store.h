@@ -8,10 +8,11 @@
 // (events to the `ledger` stream of tracking's outbox, numbered in commit order). Entries are
 // loaded without their history, so the history of a decided entry holds exactly the new lines.
 //
-// Every entry is written with its next due day (Ledger::NextDueDay): the sweep reads only the
-// entries due, a chunk at a time, in (next_due_day, problem_id) order, one transaction per
-// chunk, so a crash mid-sweep leaves every chunk either swept (marks and events committed
-// together) or not, and the next sweep finishes the rest: each warning is emitted exactly once.
+// Every entry is written with its next due day (Ledger::NextDueDay), kept with the clock's marks
+// in the narrow tracking.ledger_clock: the sweep reads only the entries due, a chunk at a time,
+// in (next_due_day, problem_id) order, one transaction per chunk, so a crash mid-sweep leaves every
+// chunk either swept (marks and events committed together) or not, and the next sweep finishes the
+// rest: each warning is emitted exactly once.
 //
 // Not thread-safe: one LedgerWork per transaction. SweepDue opens its own transactions.
 
@@ -76,5 +77,12 @@ struct SweepStats {
 // per transaction. Error: outside_calendar when the calendar does not cover `today`.
 Result<SweepStats> SweepDue(db::Connection& conn, const Ledger& ledger,
                             const stream::Outbox& outbox, Day today, int chunk = 2000);
+
+// The same with one worker thread per connection (at least one), each sweeping the entries
+// whose problem_id % workers is its number; they meet only on the ledger stream's head row at
+// the end of each chunk's transaction. Throws what a worker threw (the chunks already swept stay
+// committed; the next sweep finishes the rest).
+Result<SweepStats> SweepDueParallel(std::span<db::Connection* const> conns, const Ledger& ledger,
+                                    const stream::Outbox& outbox, Day today, int chunk);
 
 }  // namespace ducha::tracking

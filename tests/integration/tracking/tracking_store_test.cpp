@@ -104,7 +104,8 @@ class TrackingStoreTest : public ::testing::Test {
 
   void SetUp() override {
     TestCluster::Get().Exec(
-        "TRUNCATE tracking.ledger, tracking.history, tracking.action_request, tracking.visit, "
+        "TRUNCATE tracking.ledger, tracking.ledger_clock, tracking.history, "
+        "tracking.action_request, tracking.visit, "
         "tracking.ranking, tracking.ranking_import, tracking.outbox, tracking.stream_head, "
         "tracking.stream_cursor, tracking.dead_letter");
     settings_.schema = kSchema;
@@ -193,7 +194,7 @@ TEST_F(TrackingStoreTest, AssignmentsOpenEntriesAndRepeatsAndListingsUpdateThem)
   EXPECT_EQ(Q("SELECT count(*) FROM tracking.history WHERE problem_id = 101"), "3");
   // The first warning of a 15-working-day deadline from 21 November: the 12th working day.
   EXPECT_EQ(Q("SELECT to_char(date '1970-01-01' + next_due_day, 'YYYY-MM-DD') FROM "
-              "tracking.ledger WHERE problem_id = 101"),
+              "tracking.ledger_clock WHERE problem_id = 101"),
             "2017-12-07");
   EXPECT_TRUE(LedgerEvents().empty()) << "dispatch's facts emit nothing";
 }
@@ -247,9 +248,10 @@ TEST_F(TrackingStoreTest, AJumpOfTheClockEmitsExactlyWhatDayByDaySweepsEmit) {
     ASSERT_TRUE(SweepDue(conn_, ledger_, stream::Outbox(kSchema), day, 7).ok());
   }
   std::vector<std::string> daily = LedgerEvents();
-  const std::string daily_marks = Q(
-      "SELECT string_agg(problem_id || ':' || array_to_string(warnings_sent, ',') || ':' || "
-      "overdue_notified || ':' || escalation_rung, ' ' ORDER BY problem_id) FROM tracking.ledger");
+  const std::string daily_marks =
+      Q("SELECT string_agg(problem_id || ':' || array_to_string(warnings_sent, ',') || ':' || "
+        "overdue_notified || ':' || escalation_rung, ' ' ORDER BY problem_id) FROM "
+        "tracking.ledger_clock");
 
   SetUp();
   open_all();
@@ -265,8 +267,8 @@ TEST_F(TrackingStoreTest, AJumpOfTheClockEmitsExactlyWhatDayByDaySweepsEmit) {
   EXPECT_EQ(jump->events, 60 * 7 - 2 * 2);
   EXPECT_EQ(daily_marks, Q("SELECT string_agg(problem_id || ':' || array_to_string(warnings_sent, "
                            "',') || ':' || overdue_notified || ':' || escalation_rung, ' ' ORDER "
-                           "BY problem_id) FROM tracking.ledger"));
-  EXPECT_EQ(Q("SELECT count(*) FROM tracking.ledger WHERE next_due_day IS NOT NULL"), "0");
+                           "BY problem_id) FROM tracking.ledger_clock"));
+  EXPECT_EQ(Q("SELECT count(*) FROM tracking.ledger_clock WHERE next_due_day IS NOT NULL"), "0");
 }
 
 TEST_F(TrackingStoreTest, ADayOutsideTheCalendarIsRefusedAndChangesNothing) {
