@@ -8,6 +8,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
 #include "common/obs/http.h"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     db::Migrate(conn, dispatch::kSchema, "outbox", stream::OutboxMigrations());
     db::Migrate(conn, dispatch::kSchema, "inbox", stream::InboxMigrations());
     db::Migrate(conn, dispatch::kSchema, "service", dispatch::Migrations());
+    db::Migrate(conn, dispatch::kSchema, "audit", db::AuditMigrations());
 
     auth::Registry registry;
     ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));

@@ -8,6 +8,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
 #include "common/obs/http.h"
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
     db::Migrate(conn, review::kSchema, "outbox", stream::OutboxMigrations());
     db::Migrate(conn, review::kSchema, "inbox", stream::InboxMigrations());
     db::Migrate(conn, review::kSchema, "service", review::Migrations());
+    db::Migrate(conn, review::kSchema, "audit", db::AuditMigrations());
 
     auth::Registry registry;
     ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));

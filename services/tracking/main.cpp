@@ -9,6 +9,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
 #include "common/obs/http.h"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
     db::Migrate(conn, tracking::kSchema, "outbox", stream::OutboxMigrations());
     db::Migrate(conn, tracking::kSchema, "inbox", stream::InboxMigrations());
     db::Migrate(conn, tracking::kSchema, "service", tracking::Migrations());
+    db::Migrate(conn, tracking::kSchema, "audit", db::AuditMigrations());
 
     auth::Registry registry;
     ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));

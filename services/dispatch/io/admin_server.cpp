@@ -1,5 +1,6 @@
 #include "services/dispatch/io/admin_server.h"
 
+#include "common/db/audit.h"
 #include "common/log/log.h"
 #include "common/stream/consumer.h"
 #include "proto/admin_codec.h"
@@ -64,6 +65,9 @@ AdminServer::Reply AdminServer::RetryDeadLetters(const auth::Identity& who,
                                                  const std::string& correlation,
                                                  db::Connection& conn) {
   if (who.role != auth::Role::kOperator) {
+    db::RecordRefusals(conn, kSchema,
+                       {db::Refusal{who.name, std::string(frame.type()), "", "forbidden",
+                                    "only operators retry dead letters"}});
     return Refuse(
         MakeError("forbidden", "",
                   "identity '" + who.name + "' has role " + std::string(auth::RoleName(who.role)) +
@@ -96,6 +100,10 @@ AdminServer::Reply AdminServer::Handle(const std::string& user_id, std::string_v
     return RetryDeadLetters(*who, *frame, correlation, conn);
   }
   if (who->role != auth::Role::kSupervisionCenter && who->role != auth::Role::kOperator) {
+    db::RecordRefusals(conn, kSchema,
+                       {db::Refusal{who->name, std::string(frame->type()), "", "forbidden",
+                                    "only the supervision center and operators change "
+                                    "assignments"}});
     return Refuse(MakeError("forbidden", "",
                             "identity '" + who->name + "' has role " +
                                 std::string(auth::RoleName(who->role)) +

@@ -1,5 +1,6 @@
 #include "services/review/io/review_server.h"
 
+#include "common/db/audit.h"
 #include "common/log/log.h"
 #include "common/svc/command_server.h"
 #include "proto/admin_codec.h"
@@ -54,7 +55,10 @@ std::string ReviewHandler::Handle(const std::string& user_id, std::string_view p
   const std::string_view type = frame->type();
   if (type == proto::admin::RetryDeadLetters::kType) {
     if (who->role != auth::Role::kOperator) {
-      return Refusal(MakeError("forbidden", "", "only operators retry dead letters"), correlation);
+      const Error e = MakeError("forbidden", "", "only operators retry dead letters");
+      db::RecordRefusals(conn, kSchema,
+                         {db::Refusal{who->name, std::string(type), "", e.code, e.message}});
+      return Refusal(e, correlation);
     }
     auto q = codec::DecodeAs<proto::admin::RetryDeadLetters>(*frame);
     if (!q) return Refusal(q.error(), correlation);
@@ -78,8 +82,12 @@ std::string ReviewHandler::Handle(const std::string& user_id, std::string_view p
     }
     if (!r) {
       stats_.refused.fetch_add(1, std::memory_order_relaxed);
-      if (r.error().code == "forbidden") {
-        log::Get("audit")->warn("refused: identity={} type={} code=forbidden", who->name, type);
+      if (db::IsAuditedRefusal(r.error().code)) {
+        log::Get("audit")->warn("refused: identity={} type={} code={}", who->name, type,
+                                r.error().code);
+        db::RecordRefusals(
+            conn, kSchema,
+            {db::Refusal{who->name, std::string(type), "", r.error().code, r.error().message}});
       }
       return Refusal(r.error(), correlation);
     }
@@ -107,9 +115,11 @@ std::string ReviewHandler::Handle(const std::string& user_id, std::string_view p
   if (!done) {
     stats_.refused.fetch_add(1, std::memory_order_relaxed);
     const Error& e = done.error();
-    if (e.code == "forbidden" || e.code == "out_of_scope" || e.code == "own_city") {
+    if (db::IsAuditedRefusal(e.code)) {
       log::Get("audit")->warn("refused: identity={} type={} code={} reason={}", who->name, type,
                               e.code, e.message);
+      db::RecordRefusals(conn, kSchema,
+                         {db::Refusal{who->name, std::string(type), "", e.code, e.message}});
     }
     return Refusal(e, correlation);
   }

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "common/db/audit.h"
 #include "common/log/log.h"
 #include "proto/admin_codec.h"
 #include "proto/common_codec.h"
@@ -94,6 +95,7 @@ struct ActionServer::Pending {
   std::string correlation;
   SteadyClock::time_point received;
   std::optional<ActionRequest> action;  // set: decided in the batch
+  std::string type;                     // the message type, for the audit record
   std::string reply;
   bool ok = false;
 };
@@ -217,6 +219,7 @@ void ActionServer::Serve(std::vector<Pending>& pending, db::Connection& conn) {
       conn.Transact([&](pqxx::work& tx) { return ApplyActions(tx, ledger_, outbox, batch); });
   stats_.batches.fetch_add(1, std::memory_order_relaxed);
   auto audit = log::Get("audit");
+  std::vector<db::Refusal> refusals;
   for (std::size_t k = 0; k < results.size(); ++k) {
     Pending& p = pending[index[k]];
     if (results[k]) {
@@ -225,12 +228,16 @@ void ActionServer::Serve(std::vector<Pending>& pending, db::Connection& conn) {
       continue;
     }
     const Error& e = results[k].error();
-    if (e.code == "forbidden" || e.code == "out_of_scope") {
+    if (db::IsAuditedRefusal(e.code)) {
       audit->warn("refused: identity={} problem={} code={} reason={}", batch[k].actor.name,
                   batch[k].problem_id, e.code, e.message);
+      refusals.push_back(db::Refusal{batch[k].actor.name, p.type,
+                                     "problem " + std::to_string(batch[k].problem_id), e.code,
+                                     e.message});
     }
     p.reply = EncodeError(e, p.correlation);
   }
+  db::RecordRefusals(conn, kSchema, refusals);
 }
 
 void ActionServer::Run(std::stop_token stop) {
@@ -275,6 +282,7 @@ void ActionServer::Run(std::stop_token stop) {
             p.reply = EncodeError(frame.error(), "");
           } else {
             p.correlation = std::string(frame->id());
+            p.type = std::string(frame->type());
             const auto who = IdentityOf(user_id);
             if (!who) {
               p.reply = EncodeError(
@@ -289,6 +297,8 @@ void ActionServer::Run(std::stop_token stop) {
                                           "the ledger");
                 log::Get("audit")->warn("refused: identity={} type={} code=forbidden", who->name,
                                         frame->type());
+                db::RecordRefusals(conn, kSchema,
+                                   {db::Refusal{who->name, p.type, "", e.code, e.message}});
                 p.reply = EncodeError(e, p.correlation);
               } else if (!request) {
                 p.reply = EncodeError(request.error(), p.correlation);
@@ -298,6 +308,16 @@ void ActionServer::Run(std::stop_token stop) {
               }
             } else {
               p.reply = HandleQuery(*who, *frame, p.correlation, conn, p.ok);
+              if (!p.ok) {
+                auto refused = proto::ParseMessage(p.reply);
+                if (refused) {
+                  auto e = codec::DecodeAs<pc::ErrorReply>(*refused);
+                  if (e && db::IsAuditedRefusal(e->code)) {
+                    db::RecordRefusals(conn, kSchema,
+                                       {db::Refusal{who->name, p.type, "", e->code, e->message}});
+                  }
+                }
+              }
             }
           }
         } catch (const db::Stopped&) {

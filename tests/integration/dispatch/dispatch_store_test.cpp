@@ -11,6 +11,7 @@
 
 #include "common/campaign/loader.h"
 #include "common/clock/clock.h"
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/stream/consumer.h"
 #include "common/stream/outbox.h"
@@ -79,13 +80,14 @@ class DispatchStoreTest : public ::testing::Test {
     db::Migrate(conn, "dispatch", "outbox", stream::OutboxMigrations());
     db::Migrate(conn, "dispatch", "inbox", stream::InboxMigrations());
     db::Migrate(conn, "dispatch", "service", Migrations());
+    db::Migrate(conn, "dispatch", "audit", db::AuditMigrations());
   }
 
   void SetUp() override {
     TestCluster::Get().Exec(
         "TRUNCATE dispatch.problem, dispatch.problem_source, dispatch.change_history, "
-        "dispatch.outbox, dispatch.stream_head, dispatch.stream_cursor, dispatch.dead_letter "
-        "CASCADE");
+        "dispatch.outbox, dispatch.stream_head, dispatch.stream_cursor, dispatch.dead_letter, "
+        "dispatch.audit CASCADE");
     settings_.schema = "dispatch";
     settings_.producer = "intake";
     settings_.stream = "reports";
@@ -433,6 +435,8 @@ TEST_F(AdminServerTest, AResponsibleBodyMayNotChangeItsOwnAssignment) {
   ASSERT_EQ(frame->type(), pc::ErrorReply::kType);
   EXPECT_EQ(codec::DecodeAs<pc::ErrorReply>(*frame)->code, "forbidden");
   EXPECT_EQ(Q("SELECT count(*) FROM dispatch.change_history"), "0");
+  EXPECT_EQ(Q("SELECT identity || ' ' || action || ' ' || code FROM dispatch.audit"),
+            "changan dispatch.change_deadline forbidden");
 }
 
 TEST_F(AdminServerTest, AnInvalidCommandIsAnsweredWithTheFieldAtFault) {

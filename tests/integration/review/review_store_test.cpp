@@ -14,6 +14,7 @@
 
 #include "common/campaign/loader.h"
 #include "common/clock/clock.h"
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/stream/consumer.h"
 #include "common/stream/outbox.h"
@@ -108,6 +109,7 @@ class ReviewTest : public ::testing::Test {
     db::Migrate(conn, kSchema, "outbox", stream::OutboxMigrations());
     db::Migrate(conn, kSchema, "inbox", stream::InboxMigrations());
     db::Migrate(conn, kSchema, "service", Migrations());
+    db::Migrate(conn, kSchema, "audit", db::AuditMigrations());
   }
 
   void SetUp() override {
@@ -116,7 +118,8 @@ class ReviewTest : public ::testing::Test {
         "review.recommendation, review.decision, review.action_request, review.history, "
         "review.problem_enterprise, review.violation, review.enterprise, review.credit_entry, "
         "review.colour_history, review.blacklist_history, review.credit_request, "
-        "review.outbox, review.stream_head, review.stream_cursor, review.dead_letter");
+        "review.outbox, review.stream_head, review.stream_cursor, review.dead_letter, "
+        "review.audit");
     settings_.schema = kSchema;
     settings_.producer = "tracking";
     settings_.stream = "ledger";
@@ -321,6 +324,8 @@ TEST_F(ReviewServerTest, EachBadResultIsRefusedAndChangesNothing) {
   const auto body =
       Send("changan", pr::Encode(pr::ReportReinspection{"b-1", task_, true, std::nullopt, group_}));
   EXPECT_EQ(body.error().code, "forbidden");
+  EXPECT_EQ(Q("SELECT string_agg(identity || ' ' || code, ', ' ORDER BY id) FROM review.audit"),
+            "bureau own_city, changan forbidden");
   const auto no_findings = Send(
       "bureau", pr::Encode(pr::ReportReinspection{"eb-7", task_, false, std::nullopt, group_}));
   EXPECT_EQ(no_findings.error().code, "missing_field");

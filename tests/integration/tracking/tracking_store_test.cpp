@@ -12,6 +12,7 @@
 
 #include "common/campaign/loader.h"
 #include "common/clock/clock.h"
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/stream/consumer.h"
 #include "common/stream/outbox.h"
@@ -100,6 +101,7 @@ class TrackingStoreTest : public ::testing::Test {
     db::Migrate(conn, kSchema, "outbox", stream::OutboxMigrations());
     db::Migrate(conn, kSchema, "inbox", stream::InboxMigrations());
     db::Migrate(conn, kSchema, "service", Migrations());
+    db::Migrate(conn, kSchema, "audit", db::AuditMigrations());
   }
 
   void SetUp() override {
@@ -107,7 +109,7 @@ class TrackingStoreTest : public ::testing::Test {
         "TRUNCATE tracking.ledger, tracking.ledger_clock, tracking.history, "
         "tracking.action_request, tracking.visit, "
         "tracking.ranking, tracking.ranking_import, tracking.outbox, tracking.stream_head, "
-        "tracking.stream_cursor, tracking.dead_letter");
+        "tracking.stream_cursor, tracking.dead_letter, tracking.audit");
     settings_.schema = kSchema;
     settings_.producer = "dispatch";
     settings_.stream = "assignments";
@@ -291,8 +293,9 @@ TEST_F(TrackingStoreTest, AFailedReinspectionReopensWithANewDeadlineAndAStrayRes
   ASSERT_TRUE(claimed[0].ok());
   EXPECT_EQ(claimed[0]->state, State::kClaimed);
 
-  Review(1, pr::ReinspectionConcluded{101, 7, false, "仍有裸土未覆盖", "CG2", "enforcement-bureau",
-                                      At("2017-12-04T10:00:00+08:00")});
+  Review(1,
+         pr::ReinspectionConcluded{101, 7, false, pr::Method::kReinspected, "仍有裸土未覆盖", "CG2",
+                                   "enforcement-bureau", At("2017-12-04T10:00:00+08:00")});
   EXPECT_EQ(Q("SELECT state || ' ' || reopen_count FROM tracking.ledger WHERE problem_id = 101"),
             "in_rectification 1");
   // Fifteen working days from Monday 4 December.
@@ -304,8 +307,8 @@ TEST_F(TrackingStoreTest, AFailedReinspectionReopensWithANewDeadlineAndAStrayRes
   EXPECT_EQ(events[1], "tracking.reopened problem-101");
 
   // A result for a problem not awaiting re-inspection is parked, not applied.
-  Review(2, pr::ReinspectionConcluded{101, 8, true, std::nullopt, "CG2", "enforcement-bureau",
-                                      At("2017-12-05T10:00:00+08:00")});
+  Review(2, pr::ReinspectionConcluded{101, 8, true, pr::Method::kReinspected, std::nullopt, "CG2",
+                                      "enforcement-bureau", At("2017-12-05T10:00:00+08:00")});
   EXPECT_EQ(Q("SELECT error_code FROM tracking.dead_letter"), "wrong_state");
 }
 
@@ -515,6 +518,10 @@ TEST_F(ActionServerTest, ABodyActingOutsideItsScopeIsRefusedAndNothingChanges) {
   const auto r = Act("qiaoxi", pt::Encode(pt::ReportProgress{"p-1", 101, "不是我的问题"}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "out_of_scope");
+  // The refusal is audited with the authenticated identity.
+  EXPECT_EQ(Q("SELECT identity || ' ' || action || ' ' || target || ' ' || code FROM "
+              "tracking.audit"),
+            "qiaoxi tracking.report_progress problem 101 out_of_scope");
   EXPECT_EQ(History(101), "assigned");
   EXPECT_TRUE(LedgerEvents().empty());
 }
@@ -563,6 +570,7 @@ TEST_F(ActionServerTest, RolesOutsideTrackingAndBadFramesAreRefusedAndTheServerK
   const auto integration = Act("web-a", pt::Encode(pt::ReportProgress{"p-1", 101, "t"}));
   ASSERT_FALSE(integration.ok());
   EXPECT_EQ(integration.error().code, "forbidden");
+  EXPECT_EQ(Q("SELECT identity || ' ' || code FROM tracking.audit"), "web-a forbidden");
   const auto unknown = Act("changan", pt::Encode(pt::ReportProgress{"p-1", 999, "t"}));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, "unknown_problem");
