@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
 #include <zmq.hpp>
 
@@ -64,6 +65,12 @@ void Fail(const std::string& code, const std::string& message) {
   std::cout.flush();
   std::fprintf(stderr, "error: %s: %s\n", code.c_str(), message.c_str());
   std::exit(1);
+}
+
+void PrintError(const std::string& code, const std::string& field, const std::string& message) {
+  std::cout.flush();
+  const std::string at = field.empty() ? "" : " " + field;
+  std::fprintf(stderr, "error: %s%s: %s\n", code.c_str(), at.c_str(), message.c_str());
 }
 
 std::optional<std::int64_t> ParseInt(std::string_view s) {
@@ -188,6 +195,100 @@ nlohmann::json AdminRequest(const Args& a, const std::string& frame) {
   const std::string endpoint = a.Opt("endpoint");
   if (endpoint.empty()) Fail("usage", "--endpoint (the service's admin endpoint) is required");
   return Request(endpoint, SecurityFrom(a), frame, 3, std::chrono::seconds(10));
+}
+
+std::int64_t IdArg(const Args& a, std::size_t index, const std::string& name,
+                   const std::string& usage) {
+  if (a.positional.size() <= index) Fail("usage", usage);
+  const auto id = ParseInt(a.positional[index]);
+  if (!id || *id < 1) {
+    Fail("usage", name + " must be a positive whole number, not '" + a.positional[index] + "'");
+  }
+  return *id;
+}
+
+std::string Required(const Args& a, const std::string& name) {
+  const std::string v = a.Opt(name);
+  if (v.empty()) Fail("usage", "--" + name + " is required");
+  return v;
+}
+
+bool YesNo(const Args& a, const std::string& name) {
+  const std::string v = Required(a, name);
+  if (v == "yes") return true;
+  if (v == "no") return false;
+  Fail("usage", "--" + name + " must be yes or no, not '" + v + "'");
+}
+
+std::string FreshRequestId(const std::string& verb) {
+  auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  std::string stamp;
+  do {
+    stamp.insert(stamp.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[ms % 36]);
+    ms /= 36;
+  } while (ms > 0);
+  std::random_device rd;
+  char rnd[16];
+  std::snprintf(rnd, sizeof rnd, "%08x", rd());
+  return "ctl-" + verb + "-" + stamp + "-" + rnd;
+}
+
+RequestId RequestIdFor(const Args& a, const std::string& verb) {
+  const std::string given = a.Opt("request-id");
+  return given.empty() ? RequestId{FreshRequestId(verb), true} : RequestId{given, false};
+}
+
+void Announce(const RequestId& r) {
+  if (!r.fresh) return;
+  std::fprintf(stderr, "request id %s (pass --request-id %s to retry this command safely)\n",
+               r.id.c_str(), r.id.c_str());
+}
+
+std::string Names::Place(std::int64_t code) const {
+  if (c_) {
+    if (auto n = c_->NameOf(static_cast<campaign::DivisionCode>(code))) return std::string(*n);
+  }
+  return {};
+}
+
+std::string Names::Place(const std::string& code) const {
+  const auto v = ParseInt(code);
+  return v ? Place(*v) : std::string();
+}
+
+std::string Names::PlaceAndCode(const std::string& code) const {
+  const std::string n = Place(code);
+  return n.empty() ? code : n + " " + code;
+}
+
+std::string Names::Category(std::string_view name) const {
+  if (c_) {
+    if (const auto* info = c_->FindCategory(name)) return info->display_name;
+  }
+  return std::string(name);
+}
+
+std::string Names::Channel(std::string_view name) const {
+  if (c_) {
+    if (const auto* info = c_->FindChannel(name)) return info->display_name;
+  }
+  return std::string(name);
+}
+
+std::string Names::Severity(std::string_view name) const {
+  if (c_) {
+    if (const auto* info = c_->FindSeverity(name)) return info->display_name;
+  }
+  return std::string(name);
+}
+
+std::string Names::Group(const std::string& id) const {
+  if (c_) {
+    if (const auto* g = c_->FindGroup(id)) return id + " " + g->name;
+  }
+  return id;
 }
 
 std::size_t DisplayWidth(std::string_view s) {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,7 +17,12 @@
 #include <vector>
 
 #include "common/campaign/campaign.h"
+#include "common/codec/frame.h"
 #include "common/transport/transport.h"
+#include "proto/common.h"
+#include "proto/common_codec.h"
+#include "proto/registry.h"
+#include "services/ctl/json_msgpack.h"
 
 namespace ducha::ctl {
 
@@ -37,6 +43,8 @@ struct Args {
 Args ParseArgs(int argc, char** argv);
 
 [[noreturn]] void Fail(const std::string& code, const std::string& message);
+// `error: code field: message` on stderr (no field when empty), as a service's refusal reads.
+void PrintError(const std::string& code, const std::string& field, const std::string& message);
 
 // A whole decimal integer (optional leading '-'); none for anything else.
 std::optional<std::int64_t> ParseInt(std::string_view s);
@@ -76,6 +84,75 @@ std::string ServiceRequest(const Args& a, const std::string& frame,
                            const std::string& default_endpoint);
 // One request to a service's admin endpoint as the operator's identity; --endpoint required.
 nlohmann::json AdminRequest(const Args& a, const std::string& frame);
+
+// The positional argument at `index` as a positive whole number, an id named `name`
+// (PROBLEM_ID, TASK_ID); fails with usage.
+std::int64_t IdArg(const Args& a, std::size_t index, const std::string& name,
+                   const std::string& usage);
+// The option's value; fails with usage when it is absent or empty.
+std::string Required(const Args& a, const std::string& name);
+// The option's yes or no; fails with usage for anything else.
+bool YesNo(const Args& a, const std::string& name);
+// ctl-<verb>-<ms since epoch, base 36>-<8 random hex digits>: unique enough for one operator's
+// requests, and within request_id's format (ASCII id, at most 64 bytes).
+std::string FreshRequestId(const std::string& verb);
+// The idempotency key of a command: --request-id, or a fresh one when absent.
+struct RequestId {
+  std::string id;
+  bool fresh = false;
+};
+RequestId RequestIdFor(const Args& a, const std::string& verb);
+// A fresh request id is printed on stderr, so that a retry of the same command can pass it again.
+void Announce(const RequestId& r);
+
+// The reply as the message M: printed as JSON with --json. A common.error is printed on
+// stderr as `error: code field: message` and gives none; anything else fails.
+template <typename M>
+std::optional<M> ExpectReply(const Args& a, const std::string& reply) {
+  auto frame = proto::ParseMessage(reply);
+  if (!frame) Fail("bad_reply", "the reply does not parse: " + frame.error().message);
+  if (a.json) std::cout << FrameToJson(reply).dump(2) << "\n";
+  if (frame->type() == proto::common::ErrorReply::kType) {
+    auto err = codec::DecodeAs<proto::common::ErrorReply>(*frame);
+    if (!err) Fail("bad_reply", "common.error: " + err.error().message);
+    PrintError(err->code, err->field.value_or(""), err->message);
+    return std::nullopt;
+  }
+  if (frame->type() != M::kType) {
+    Fail("unexpected_reply",
+         "expected " + std::string(M::kType) + ", got " + std::string(frame->type()));
+  }
+  auto m = codec::DecodeAs<M>(*frame);
+  if (!m) {
+    Fail("bad_reply", std::string(M::kType) + ": " + m.error().code + " " + m.error().field + ": " +
+                          m.error().message);
+  }
+  return std::move(m).value();
+}
+
+// Names for codes, from the campaign when it loaded; the codes themselves otherwise.
+class Names {
+ public:
+  static constexpr int kDefaultZoneMinutes = 480;  // Asia/Shanghai, when no campaign is loaded
+
+  explicit Names(const std::optional<campaign::Campaign>& campaign) : c_(campaign) {}
+
+  // The division's name (长安区), or empty when unknown.
+  std::string Place(std::int64_t code) const;
+  std::string Place(const std::string& code) const;
+  // 长安区 130102, or 130102 alone.
+  std::string PlaceAndCode(const std::string& code) const;
+  std::string Category(std::string_view name) const;
+  std::string Channel(std::string_view name) const;
+  std::string Severity(std::string_view name) const;
+  // SG1 第一督察组, or the id alone.
+  std::string Group(const std::string& id) const;
+  int ZoneMinutes() const { return c_ ? c_->info().utc_offset_minutes : kDefaultZoneMinutes; }
+  const campaign::Campaign* campaign() const { return c_ ? &*c_ : nullptr; }
+
+ private:
+  const std::optional<campaign::Campaign>& c_;
+};
 
 // Terminal columns a UTF-8 string takes: East Asian wide characters (汉字, full-width
 // punctuation) take two, everything else one.

@@ -1,7 +1,8 @@
 // ducha-ctl: the operator CLI. A client of the services and the one writer of the reference
 // schema (identities, the fleet clock). Output is a human-readable table by default and JSON
 // with --json, for scripts. This file dispatches; services/ctl/cli.h holds what the commands
-// share, tracking_commands.h the commands for tracking and the case history.
+// share, tracking_commands.h the commands for tracking and the case history, review_commands.h
+// the commands for review.
 //
 //   ducha-ctl db bootstrap --admin-url URL        roles, schemas, reference schema (idempotent)
 //   ducha-ctl keys create NAME --role R [--channels a,b] [--scope c,d] --out FILE
@@ -16,7 +17,13 @@
 //   ducha-ctl coverage --round N [--csv] [--gaps-only] --endpoint E ...
 //   ducha-ctl daily-report --group G --date YYYY-MM-DD --endpoint E ...
 //   ducha-ctl ranking import FILE.csv --priority N --endpoint E ...
-//   ducha-ctl case PROBLEM_ID      a problem's history across dispatch and tracking
+//   ducha-ctl case PROBLEM_ID      a problem's history across dispatch, tracking and review
+//   ducha-ctl review reinspect|opinion|decision ... --endpoint E ...
+//       (the enforcement bureau's re-inspection results, a commissioner office's opinions and
+//       the accountability decisions, to review's endpoint)
+//   ducha-ctl blacklist confirm|delist ENTERPRISE --reason T --endpoint E ...
+//   ducha-ctl review tasks | review what-if RULES.json | blacklist list | blacklist history E
+//   ducha-ctl audit verify PROBLEM_ID | audit verify --all
 //
 // The database URL comes from --db-url or DUCHA_CTL_DB_URL (role ducha_ref for writes) and
 // DUCHA_CTL_READ_URL (role ducha_operator for reads of the service schemas).
@@ -42,6 +49,7 @@
 #include "proto/admin_codec.h"
 #include "services/ctl/cli.h"
 #include "services/ctl/json_msgpack.h"
+#include "services/ctl/review_commands.h"
 #include "services/ctl/tracking_commands.h"
 #include "services/dispatch/store/problem_list.h"
 
@@ -429,9 +437,11 @@ int Usage() {
       "  dead-letters list [--service S] [--all]\n"
       "  dead-letters retry ID... --endpoint ADMIN --server-key FILE --key-file FILE");
   std::fputs(kTrackingUsage, stdout);
+  std::fputs(kReviewUsage, stdout);
   std::puts(
       "database: --db-url URL, or DUCHA_CTL_DB_URL (role ducha_ref, for keys and clock) and\n"
-      "DUCHA_CTL_READ_URL (role ducha_operator, for problems, dead letters and case)\n"
+      "DUCHA_CTL_READ_URL (role ducha_operator, for problems, dead letters, case, review tasks\n"
+      "and what-if, blacklist list and history, audit verify)\n"
       "campaign (names in the output): --campaign DIR, or DUCHA_CAMPAIGN_DIR, or\n"
       "deploy/campaigns/hebei-2017-2018 in the current directory");
   return 2;
@@ -461,6 +471,9 @@ int main(int argc, char** argv) {
     if (cmd == "daily-report") return DailyReport(a);
     if (cmd == "ranking") return RankingImport(a);
     if (cmd == "case") return Case(a);
+    if (cmd == "review") return Review(a);
+    if (cmd == "blacklist") return Blacklist(a);
+    if (cmd == "audit") return Audit(a);
   } catch (const std::exception& e) {
     Fail("failed", e.what());
   }

@@ -1,19 +1,16 @@
 #include "services/ctl/tracking_commands.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <random>
 #include <stop_token>
 
 #include "common/base/time.h"
 #include "common/db/db.h"
 #include "proto/common_codec.h"
-#include "proto/registry.h"
 #include "proto/tracking_codec.h"
-#include "services/ctl/json_msgpack.h"
 #include "services/ctl/ranking_csv.h"
+#include "services/review/store/review_store.h"
 #include "services/tracking/store/ledger_store.h"
 
 namespace ducha::ctl {
@@ -36,8 +33,8 @@ const char* const kTrackingUsage =
     "      PM2.5 change in ug/m3 against last year, positive = worse); the N worst are priority\n"
     "      act, coverage, daily-report and ranking go to tracking's endpoint: [--endpoint E]\n"
     "      [--server-key FILE --key-file FILE | --plain] [--retries N] [--timeout-ms MS]\n"
-    "  case PROBLEM_ID                                  a problem's history across dispatch and\n"
-    "                                                   tracking, from the database\n";
+    "  case PROBLEM_ID                                  a problem's history across dispatch,\n"
+    "                                                   tracking and review, from the database\n";
 
 namespace {
 
@@ -45,129 +42,14 @@ namespace pc = proto::common;
 namespace pt = proto::tracking;
 
 constexpr const char* kTrackingEndpoint = "tcp://127.0.0.1:7121";
-constexpr int kDefaultZoneMinutes = 480;  // Asia/Shanghai, when no campaign is loaded
 
 constexpr const char* kActUsage =
     "act progress|verify|claim|extend|decide PROBLEM_ID ... --endpoint E --server-key FILE "
     "--key-file FILE [--request-id ID] (see ducha-ctl's usage)";
 
 std::int64_t ProblemIdFrom(const Args& a, std::size_t index, const char* usage) {
-  if (a.positional.size() <= index) Fail("usage", usage);
-  const auto id = ParseInt(a.positional[index]);
-  if (!id || *id < 1) {
-    Fail("usage", "PROBLEM_ID must be a positive whole number, not '" + a.positional[index] + "'");
-  }
-  return *id;
+  return IdArg(a, index, "PROBLEM_ID", usage);
 }
-
-std::string Required(const Args& a, const std::string& name) {
-  const std::string v = a.Opt(name);
-  if (v.empty()) Fail("usage", "--" + name + " is required");
-  return v;
-}
-
-bool YesNo(const Args& a, const std::string& name) {
-  const std::string v = Required(a, name);
-  if (v == "yes") return true;
-  if (v == "no") return false;
-  Fail("usage", "--" + name + " must be yes or no, not '" + v + "'");
-}
-
-// ctl-<verb>-<ms since epoch, base 36>-<8 random hex digits>: unique enough for one operator's
-// requests, and within request_id's format (ASCII id, at most 64 bytes).
-std::string FreshRequestId(const std::string& verb) {
-  auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count());
-  std::string stamp;
-  do {
-    stamp.insert(stamp.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[ms % 36]);
-    ms /= 36;
-  } while (ms > 0);
-  std::random_device rd;
-  char rnd[16];
-  std::snprintf(rnd, sizeof rnd, "%08x", rd());
-  return "ctl-" + verb + "-" + stamp + "-" + rnd;
-}
-
-// The reply as the message M: printed as JSON with --json. A common.error is printed on
-// stderr as `error: code field: message` and gives none; anything else fails.
-template <typename M>
-std::optional<M> ExpectReply(const Args& a, const std::string& reply) {
-  auto frame = proto::ParseMessage(reply);
-  if (!frame) Fail("bad_reply", "the reply does not parse: " + frame.error().message);
-  if (a.json) std::cout << FrameToJson(reply).dump(2) << "\n";
-  if (frame->type() == pc::ErrorReply::kType) {
-    auto err = codec::DecodeAs<pc::ErrorReply>(*frame);
-    if (!err) Fail("bad_reply", "common.error: " + err.error().message);
-    std::cout.flush();
-    const std::string field = err->field && !err->field->empty() ? " " + *err->field : "";
-    std::fprintf(stderr, "error: %s%s: %s\n", err->code.c_str(), field.c_str(),
-                 err->message.c_str());
-    return std::nullopt;
-  }
-  if (frame->type() != M::kType) {
-    Fail("unexpected_reply",
-         "expected " + std::string(M::kType) + ", got " + std::string(frame->type()));
-  }
-  auto m = codec::DecodeAs<M>(*frame);
-  if (!m) {
-    Fail("bad_reply", std::string(M::kType) + ": " + m.error().code + " " + m.error().field + ": " +
-                          m.error().message);
-  }
-  return std::move(m).value();
-}
-
-// Names for codes, from the campaign when it loaded; the codes themselves otherwise.
-class Names {
- public:
-  explicit Names(const std::optional<campaign::Campaign>& campaign) : c_(campaign) {}
-
-  std::string Place(std::int64_t code) const {
-    if (c_) {
-      if (auto n = c_->NameOf(static_cast<campaign::DivisionCode>(code))) return std::string(*n);
-    }
-    return {};
-  }
-  std::string Place(const std::string& code) const {
-    const auto v = ParseInt(code);
-    return v ? Place(*v) : std::string();
-  }
-  // 长安区 130102, or 130102 alone.
-  std::string PlaceAndCode(const std::string& code) const {
-    const std::string n = Place(code);
-    return n.empty() ? code : n + " " + code;
-  }
-  std::string Category(std::string_view name) const {
-    if (c_) {
-      if (const auto* info = c_->FindCategory(name)) return info->display_name;
-    }
-    return std::string(name);
-  }
-  std::string Channel(std::string_view name) const {
-    if (c_) {
-      if (const auto* info = c_->FindChannel(name)) return info->display_name;
-    }
-    return std::string(name);
-  }
-  std::string Severity(std::string_view name) const {
-    if (c_) {
-      if (const auto* info = c_->FindSeverity(name)) return info->display_name;
-    }
-    return std::string(name);
-  }
-  std::string Group(const std::string& id) const {
-    if (c_) {
-      if (const auto* g = c_->FindGroup(id)) return id + " " + g->name;
-    }
-    return id;
-  }
-  int ZoneMinutes() const { return c_ ? c_->info().utc_offset_minutes : kDefaultZoneMinutes; }
-  const campaign::Campaign* campaign() const { return c_ ? &*c_ : nullptr; }
-
- private:
-  const std::optional<campaign::Campaign>& c_;
-};
 
 // One line of a case's history.
 struct Line {
@@ -444,8 +326,9 @@ int Case(const Args& a) {
     pqxx::result sources;
     pqxx::result changes;
     std::optional<tracking::LedgerEntry> entry;
+    std::vector<review::AuditLine> review_lines;
   };
-  // One snapshot of both schemas.
+  // One read transaction over the three schemas.
   const Read read = conn.Read([&](pqxx::read_transaction& tx) {
     Read out;
     const pqxx::result p = tx.exec_params(
@@ -465,6 +348,10 @@ int Case(const Args& a) {
         "FROM dispatch.change_history WHERE problem_id = $1 ORDER BY id",
         id);
     out.entry = tracking::LoadCase(tx, id);
+    // Review's history, once review has created its schema's tables.
+    if (tx.exec("SELECT to_regclass('review.history') IS NOT NULL")[0][0].as<bool>()) {
+      out.review_lines = review::LoadHistory(tx, id);
+    }
     return out;
   });
   if (!read.problem && !read.entry) {
@@ -472,7 +359,8 @@ int Case(const Args& a) {
   }
 
   std::vector<Line> lines;
-  nlohmann::json out{{"problem_id", id}, {"dispatch", nullptr}, {"tracking", nullptr}};
+  nlohmann::json out{
+      {"problem_id", id}, {"dispatch", nullptr}, {"tracking", nullptr}, {"review", nullptr}};
   std::string title;
   std::string dispatch_summary;
   if (read.problem) {
@@ -569,7 +457,19 @@ int Case(const Args& a) {
                        {"body_name", e.body.name},
                        {"title", e.title}};
   }
-  // Time order; on a tie dispatch's line first (tracking follows dispatch's events).
+  std::string review_summary = "no lines yet (no rectification claim reached review)";
+  if (!read.review_lines.empty()) {
+    review_summary = std::to_string(read.review_lines.size()) +
+                     " line(s); the latest: " + read.review_lines.back().what + " by " +
+                     read.review_lines.back().by;
+    out["review"] = {{"lines", read.review_lines.size()},
+                     {"latest", read.review_lines.back().what}};
+  }
+  for (const review::AuditLine& h : read.review_lines) {
+    lines.push_back({h.at, "review", h.what, h.by, h.detail});
+  }
+  // Time order; on a tie dispatch's line, then tracking's, then review's (each follows the
+  // events of the one before).
   std::stable_sort(lines.begin(), lines.end(),
                    [](const Line& x, const Line& y) { return x.at < y.at; });
   const int zone = names.ZoneMinutes();
@@ -594,6 +494,7 @@ int Case(const Args& a) {
             << (read.entry ? tracking_summary
                            : std::string("no ledger entry yet (the assignment is not applied)"))
             << "\n";
+  std::cout << "  review    " << review_summary << "\n";
   std::vector<std::vector<std::string>> table;
   for (const Line& l : lines) {
     table.push_back({timeutil::FormatRfc3339(l.at, zone), l.service, l.what, l.by, l.detail});

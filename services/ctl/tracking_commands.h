@@ -6,8 +6,8 @@
 //   coverage --round N [--csv] [--gaps-only]   the coverage matrix (督察全覆盖)
 //   daily-report --group G --date D            a group's day (每日报送)
 //   ranking import FILE.csv --priority N       the monitoring division's ranking
-//   case PROBLEM_ID                            a problem's history across the services, read from
-//                                              the database as ducha_operator
+//   case PROBLEM_ID                            a problem's history across dispatch, tracking and
+//                                              review, read from the database as ducha_operator
 //
 // Each returns the process's exit status: 0 done, 1 refused (the error on stderr).
 

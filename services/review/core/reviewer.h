@@ -83,6 +83,13 @@ struct Recommendation {
   friend bool operator==(const Recommendation&, const Recommendation&) = default;
 };
 
+// A case as recommended: the problem, its facts then, and the recommendation made.
+struct RecordedCase {
+  std::int64_t problem_id = 0;
+  CaseFacts facts;
+  Recommendation made;
+};
+
 // The recommendation for a case under `rules`. Guard against blanket accountability: only for a
 // verified failure (the office verified it and at least one re-inspection failed, or a verified
 // fact); otherwise Error no_verified_failure. Verified facts must be known to the rule table's

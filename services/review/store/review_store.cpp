@@ -42,16 +42,6 @@ std::string TextArray(const std::vector<std::string>& items) {
   return a.Finish();
 }
 
-std::vector<std::string> ParseTextArray(const pqxx::field& f) {
-  std::vector<std::string> out;
-  auto parser = f.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
-       item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::string_value) out.push_back(item.second);
-  }
-  return out;
-}
-
 // A stored answer to (identity, request id), replayed.
 std::optional<pr::Done> Answered(pqxx::transaction_base& tx, const std::string& who,
                                  const std::string& request_id) {
@@ -125,6 +115,15 @@ std::string FactsJson(const std::vector<ScoredFact>& facts) {
   for (const ScoredFact& f : facts) {
     j.push_back({{"fact", f.fact}, {"count", f.count}, {"points", f.points}});
   }
+  return j.dump();
+}
+
+std::string CaseFactsJson(const CaseFacts& f) {
+  nlohmann::json j;
+  j["working_days_overdue"] = f.working_days_overdue;
+  j["failed_reinspections"] = f.failed_reinspections;
+  j["listed"] = f.listed;
+  j["verified_facts"] = std::vector<std::string>(f.verified_facts.begin(), f.verified_facts.end());
   return j.dump();
 }
 
@@ -413,10 +412,11 @@ Result<pr::Done> RecordOpinion(pqxx::transaction_base& tx, const CommandContext&
     if (!rec) return rec.error();
     tx.exec_params(
         "INSERT INTO review.recommendation (problem_id, level, display_name, points, facts, "
-        "rule_version, opinion_id, at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)",
+        "rule_version, opinion_id, at, case_facts) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, "
+        "$8, $9::jsonb)",
         cmd.problem_id, rec->level.empty() ? nullptr : rec->level.c_str(),
         rec->display_name.empty() ? nullptr : rec->display_name.c_str(), rec->points,
-        FactsJson(rec->facts), rec->rule_version, opinion_id, ctx.now);
+        FactsJson(rec->facts), rec->rule_version, opinion_id, ctx.now, CaseFactsJson(c->facts));
     std::string detail = std::to_string(rec->points) + " points under rules v" +
                          std::to_string(rec->rule_version) + ":";
     for (const ScoredFact& f : rec->facts) {
@@ -493,26 +493,32 @@ Result<pr::Done> RecordDecision(pqxx::transaction_base& tx, const CommandContext
 }
 
 std::vector<RecordedCase> LoadRecommendedCases(pqxx::transaction_base& tx) {
+  // The case's facts as they stood when the recommendation was made (case_facts), so a what-if
+  // over the same table changes nothing; rows from before that column use the case as it is.
   std::vector<RecordedCase> out;
   for (const auto& row :
-       tx.exec("SELECT DISTINCT ON (r.problem_id) r.problem_id, c.listed, c.working_days_overdue, "
-               "c.failed_reinspections, o.verified_facts, coalesce(r.level, ''), "
+       tx.exec("SELECT DISTINCT ON (r.problem_id) r.problem_id, coalesce(r.case_facts, "
+               "jsonb_build_object('working_days_overdue', c.working_days_overdue, "
+               "'failed_reinspections', c.failed_reinspections, 'listed', c.listed, "
+               "'verified_facts', to_jsonb(o.verified_facts)))::text, coalesce(r.level, ''), "
                "coalesce(r.display_name, ''), r.points, r.rule_version, r.facts::text FROM "
                "review.recommendation r JOIN review.case_facts c USING (problem_id) JOIN "
                "review.opinion o ON o.id = r.opinion_id ORDER BY r.problem_id, r.id DESC")) {
     RecordedCase c;
     c.problem_id = row[0].as<std::int64_t>();
-    c.facts.listed = row[1].as<bool>();
-    c.facts.working_days_overdue = row[2].as<int>();
-    c.facts.failed_reinspections = row[3].as<int>();
-    for (const std::string& f : ParseTextArray(row[4])) c.facts.verified_facts.insert(f);
-    c.made.level = row[5].as<std::string>();
-    c.made.display_name = row[6].as<std::string>();
-    c.made.points = row[7].as<int>();
-    c.made.rule_version = row[8].as<int>();
-    for (const auto& f : nlohmann::json::parse(row[9].as<std::string>())) {
-      c.made.facts.push_back(ScoredFact{f.at("fact").get<std::string>(), f.at("count").get<int>(),
-                                        f.at("points").get<int>()});
+    const auto f = nlohmann::json::parse(row[1].as<std::string>());
+    c.facts.working_days_overdue = f.at("working_days_overdue").get<int>();
+    c.facts.failed_reinspections = f.at("failed_reinspections").get<int>();
+    c.facts.listed = f.at("listed").get<bool>();
+    for (const auto& v : f.at("verified_facts"))
+      c.facts.verified_facts.insert(v.get<std::string>());
+    c.made.level = row[2].as<std::string>();
+    c.made.display_name = row[3].as<std::string>();
+    c.made.points = row[4].as<int>();
+    c.made.rule_version = row[5].as<int>();
+    for (const auto& s : nlohmann::json::parse(row[6].as<std::string>())) {
+      c.made.facts.push_back(ScoredFact{s.at("fact").get<std::string>(), s.at("count").get<int>(),
+                                        s.at("points").get<int>()});
     }
     out.push_back(std::move(c));
   }

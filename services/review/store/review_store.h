@@ -74,13 +74,7 @@ void AppendHistory(pqxx::transaction_base& tx, std::int64_t problem_id, timeutil
                    const std::string& what, const std::string& by, const std::string& detail);
 std::vector<AuditLine> LoadHistory(pqxx::transaction_base& tx, std::int64_t problem_id);
 
-// The facts of every case with a recommendation, for a what-if over another rule table:
-// (problem, facts, verified, the recommendation made).
-struct RecordedCase {
-  std::int64_t problem_id = 0;
-  CaseFacts facts;
-  Recommendation made;
-};
+// Every case with a recommendation, with its facts as recommended, for a what-if.
 std::vector<RecordedCase> LoadRecommendedCases(pqxx::transaction_base& tx);
 
 }  // namespace ducha::review

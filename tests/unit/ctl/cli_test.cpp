@@ -45,5 +45,21 @@ TEST(CtlCli, ParseArgsSeparatesFlagsOptionsAndPositionals) {
   EXPECT_EQ(a.Opt("endpoint"), "tcp://h:1");
 }
 
+TEST(CtlCli, AFreshRequestIdIsAnAsciiIdWithinSixtyFourBytesAndAGivenOneIsKept) {
+  const char* none[] = {"ducha-ctl", "review", "opinion", "12"};
+  const RequestId fresh = RequestIdFor(ParseArgs(4, const_cast<char**>(none)), "opinion");
+  EXPECT_TRUE(fresh.fresh);
+  EXPECT_EQ(fresh.id.rfind("ctl-opinion-", 0), 0u) << fresh.id;
+  EXPECT_LE(fresh.id.size(), 64u);
+  EXPECT_EQ(fresh.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-"), std::string::npos)
+      << fresh.id;
+  EXPECT_NE(fresh.id, RequestIdFor(ParseArgs(4, const_cast<char**>(none)), "opinion").id);
+
+  const char* given[] = {"ducha-ctl", "review", "opinion", "12", "--request-id", "co-7"};
+  const RequestId kept = RequestIdFor(ParseArgs(6, const_cast<char**>(given)), "opinion");
+  EXPECT_FALSE(kept.fresh);
+  EXPECT_EQ(kept.id, "co-7");
+}
+
 }  // namespace
 }  // namespace ducha::ctl
