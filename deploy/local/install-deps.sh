@@ -19,6 +19,9 @@ packages=(
   procps iproute2 util-linux
   # promtool, to validate deploy/prometheus/ in the tests
   prometheus
+  # the bulletin: SMTP (libcurl), its chart and PDF (cairo, pango, a CJK font); its tests read the
+  # PDF back with pdftotext (poppler-utils) and receive the mail with Debian's aiosmtpd
+  libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils python3-aiosmtpd
 )
 
 missing=()

@@ -1,0 +1,40 @@
+#include "services/bulletin/core/numbers_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace ducha::bulletin {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ChannelCount, channel, count)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RungCount, rung, name, count)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LevelCount, level, name, count)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Standing, open, overdue, closed, closed_on_time)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CityLine, code, received, assigned, closed_week, assigned_total,
+                                   standing, previous)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CountyLine, code, city, standing)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ListedLine, problem_id, jurisdiction, city, category, severity,
+                                   state, deadline, overdue, new_this_week)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WeekTotals, received, new_problems, assigned, closed, standing)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(
+    Numbers, campaign_id, issue, first_day, cutoff_day, week, duplicates, channels,
+    assigned_verification, assigned_rectification, verified_substantiated,
+    verified_not_substantiated, claimed, claimed_late, rectified, reopened, extensions_requested,
+    extensions_approved, extensions_refused, escalations, assigned_total, awaiting_reinspection,
+    reinspected_passed, reinspected_failed, accepted_on_documents, recommendations, decisions,
+    recommendation_levels, listed_open, listed_new, listed, blacklist_added, blacklist_removed,
+    cities, worst_counties, has_previous, previous)
+
+std::string NumbersToJson(const Numbers& n) {
+  const nlohmann::json j = n;
+  return j.dump();
+}
+
+Result<Numbers> NumbersFromJson(std::string_view text) {
+  try {
+    return nlohmann::json::parse(text).get<Numbers>();
+  } catch (const nlohmann::json::exception& e) {
+    return MakeError("invalid_format", "numbers",
+                     std::string("the stored numbers cannot be read: ") + e.what());
+  }
+}
+
+}  // namespace ducha::bulletin

@@ -1,0 +1,404 @@
+#include "services/bulletin/store/appliers.h"
+
+#include <charconv>
+#include <optional>
+
+#include "common/base/time.h"
+#include "common/db/array.h"
+#include "proto/dispatch_codec.h"
+#include "proto/intake_codec.h"
+#include "proto/registry.h"
+#include "proto/review_codec.h"
+#include "proto/tracking_codec.h"
+
+namespace ducha::bulletin {
+namespace {
+
+namespace pc = proto::common;
+namespace pd = proto::dispatch;
+namespace pi = proto::intake;
+namespace pr = proto::review;
+namespace pt = proto::tracking;
+using timeutil::Millis;
+
+template <typename Applier>
+stream::ApplyFn Bind(Applier* self) {
+  return [self](pqxx::transaction_base& tx, std::span<const stream::IncomingEvent> events) {
+    return self->Apply(tx, events);
+  };
+}
+
+void Count(ApplierStats& stats, const std::vector<Status>& out) {
+  for (const Status& s : out) {
+    (s ? stats.applied : stats.rejected).fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+std::optional<campaign::DivisionCode> Code(std::string_view s) {
+  campaign::DivisionCode code = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), code);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return code;
+}
+
+Error BadDate(const std::string& field, const std::string& value) {
+  return MakeError("invalid_format", field, "'" + value + "' is not a date (YYYY-MM-DD)");
+}
+
+Error BadCode(const std::string& field, const std::string& value) {
+  return MakeError("invalid_format", field, "'" + value + "' is not a division code");
+}
+
+// Dated facts of one stream, written with one statement.
+class FactBatch {
+ public:
+  FactBatch(std::string producer, std::string stream)
+      : producer_(std::move(producer)), stream_(std::move(stream)) {}
+
+  void Add(std::int64_t seq, std::int64_t problem, Millis at, std::string_view what,
+           std::optional<std::int64_t> deadline = std::nullopt,
+           std::optional<bool> listed = std::nullopt, std::optional<bool> flag = std::nullopt,
+           std::optional<std::int64_t> rung = std::nullopt,
+           std::optional<std::string> rung_name = std::nullopt) {
+    seq_.AddInt(seq);
+    problem_.AddInt(problem);
+    at_.AddInt(at);
+    what_.Add(what);
+    deadline ? deadline_.AddInt(*deadline) : deadline_.AddNull();
+    listed ? listed_.Add(*listed ? "true" : "false") : listed_.AddNull();
+    flag ? flag_.Add(*flag ? "true" : "false") : flag_.AddNull();
+    rung ? rung_.AddInt(*rung) : rung_.AddNull();
+    rung_name_.AddOptional(rung_name);
+  }
+
+  void Flush(pqxx::transaction_base& tx) {
+    if (seq_.size() == 0) return;
+    tx.exec_params(
+        "INSERT INTO bulletin.fact (producer, stream, seq, problem_id, at, what, deadline, listed, "
+        "flag, rung, rung_name) SELECT $1, $2, s, p, a, w, d, l, f, r, n FROM unnest($3::bigint[], "
+        "$4::bigint[], $5::bigint[], $6::text[], $7::int[], $8::bool[], $9::bool[], $10::int[], "
+        "$11::text[]) AS u(s, p, a, w, d, l, f, r, n) ON CONFLICT (producer, stream, seq) DO "
+        "NOTHING",
+        producer_, stream_, seq_.Finish(), problem_.Finish(), at_.Finish(), what_.Finish(),
+        deadline_.Finish(), listed_.Finish(), flag_.Finish(), rung_.Finish(), rung_name_.Finish());
+  }
+
+ private:
+  std::string producer_;
+  std::string stream_;
+  db::ArrayBuilder seq_, problem_, at_, what_, deadline_, listed_, flag_, rung_, rung_name_;
+};
+
+template <typename M>
+Result<M> As(const codec::Frame& frame) {
+  return codec::DecodeAs<M>(frame);
+}
+
+}  // namespace
+
+// --- intake ---------------------------------------------------------------------------------
+
+stream::ApplyFn ReportApplier::AsApplyFn() { return Bind(this); }
+
+std::vector<Status> ReportApplier::Apply(pqxx::transaction_base& tx,
+                                         std::span<const stream::IncomingEvent> events) {
+  std::vector<Status> out(events.size(), OkStatus());
+  db::ArrayBuilder id, channel, jurisdiction, city, duplicate, received;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto frame = proto::ParseMessage(events[i].payload);
+    if (!frame) {
+      out[i] = frame.error();
+      continue;
+    }
+    if (frame->type() != pi::ReportAccepted::kType) continue;
+    auto m = As<pi::ReportAccepted>(*frame);
+    if (!m) {
+      out[i] = m.error();
+      continue;
+    }
+    const auto place = Code(m->jurisdiction);
+    if (!place) {
+      out[i] = BadCode("jurisdiction", m->jurisdiction);
+      continue;
+    }
+    const auto its_city = campaign_.JurisdictionOf(*place);
+    if (!its_city) {
+      out[i] = MakeError("unknown_jurisdiction", "jurisdiction",
+                         m->jurisdiction + " is not a place of the campaign");
+      continue;
+    }
+    id.AddInt(m->report_id);
+    channel.Add(pc::ToString(m->channel));
+    jurisdiction.AddInt(*place);
+    city.AddInt(*its_city);
+    duplicate.Add(m->duplicate_of ? "true" : "false");
+    received.AddInt(m->received_at);
+  }
+  if (id.size() > 0) {
+    tx.exec_params(
+        "INSERT INTO bulletin.report (report_id, channel, jurisdiction, city, duplicate, "
+        "received_at) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], "
+        "$5::bool[], $6::bigint[]) ON CONFLICT (report_id) DO NOTHING",
+        id.Finish(), channel.Finish(), jurisdiction.Finish(), city.Finish(), duplicate.Finish(),
+        received.Finish());
+  }
+  Count(stats_, out);
+  return out;
+}
+
+// --- dispatch -------------------------------------------------------------------------------
+
+stream::ApplyFn AssignmentApplier::AsApplyFn() { return Bind(this); }
+
+std::vector<Status> AssignmentApplier::Apply(pqxx::transaction_base& tx,
+                                             std::span<const stream::IncomingEvent> events) {
+  std::vector<Status> out(events.size(), OkStatus());
+  db::ArrayBuilder id, kind, jurisdiction, city, channel, category, severity, listed, reason,
+      deadline, assigned;
+  FactBatch facts("dispatch", "assignments");
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto frame = proto::ParseMessage(events[i].payload);
+    if (!frame) {
+      out[i] = frame.error();
+      continue;
+    }
+    const std::string_view type = frame->type();
+    if (type == pd::ProblemAssigned::kType) {
+      auto m = As<pd::ProblemAssigned>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      const auto place = Code(m->jurisdiction);
+      const auto its_city = Code(m->city);
+      const auto day = timeutil::ParseDate(m->deadline);
+      if (!place || !its_city) {
+        out[i] = BadCode(place ? "city" : "jurisdiction", place ? m->city : m->jurisdiction);
+        continue;
+      }
+      if (!day) {
+        out[i] = BadDate("deadline", m->deadline);
+        continue;
+      }
+      id.AddInt(m->problem_id);
+      kind.Add(pd::ToString(m->kind));
+      jurisdiction.AddInt(*place);
+      city.AddInt(*its_city);
+      channel.Add(pc::ToString(m->channel));
+      category.Add(pc::ToString(m->category));
+      severity.Add(pc::ToString(m->severity));
+      listed.Add(m->listed ? "true" : "false");
+      if (m->listing_reason) {
+        reason.Add(pd::ToString(*m->listing_reason));
+      } else {
+        reason.AddNull();
+      }
+      deadline.AddInt(*day);
+      assigned.AddInt(m->assigned_at);
+    } else if (type == pd::ProblemChanged::kType) {
+      auto m = As<pd::ProblemChanged>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      std::optional<std::int64_t> day;
+      if (m->deadline) {
+        day = timeutil::ParseDate(*m->deadline);
+        if (!day) {
+          out[i] = BadDate("deadline", *m->deadline);
+          continue;
+        }
+      }
+      facts.Add(events[i].seq, m->problem_id, m->at, "changed", day, m->listed);
+    }  // source_added: the repeat report is counted from intake's stream
+  }
+  if (id.size() > 0) {
+    tx.exec_params(
+        "INSERT INTO bulletin.problem (problem_id, kind, jurisdiction, city, channel, category, "
+        "severity, listed, listing_reason, deadline, assigned_at) SELECT * FROM "
+        "unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], "
+        "$7::text[], $8::bool[], $9::text[], $10::int[], $11::bigint[]) ON CONFLICT (problem_id) "
+        "DO NOTHING",
+        id.Finish(), kind.Finish(), jurisdiction.Finish(), city.Finish(), channel.Finish(),
+        category.Finish(), severity.Finish(), listed.Finish(), reason.Finish(), deadline.Finish(),
+        assigned.Finish());
+  }
+  facts.Flush(tx);
+  Count(stats_, out);
+  return out;
+}
+
+// --- tracking -------------------------------------------------------------------------------
+
+stream::ApplyFn LedgerApplier::AsApplyFn() { return Bind(this); }
+
+std::vector<Status> LedgerApplier::Apply(pqxx::transaction_base& tx,
+                                         std::span<const stream::IncomingEvent> events) {
+  std::vector<Status> out(events.size(), OkStatus());
+  FactBatch facts("tracking", "ledger");
+  auto day_of = [](const std::string& s) { return timeutil::ParseDate(s); };
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto frame = proto::ParseMessage(events[i].payload);
+    if (!frame) {
+      out[i] = frame.error();
+      continue;
+    }
+    const std::int64_t seq = events[i].seq;
+    const std::string_view type = frame->type();
+    Status st = OkStatus();
+    if (type == pt::VerificationConcluded::kType) {
+      auto m = As<pt::VerificationConcluded>(*frame);
+      if (!m) {
+        st = m.error();
+      } else {
+        std::optional<std::int64_t> day;
+        if (m->rectification_deadline) day = day_of(*m->rectification_deadline);
+        if (m->rectification_deadline && !day) {
+          st = BadDate("rectification_deadline", *m->rectification_deadline);
+        } else {
+          facts.Add(seq, m->problem_id, m->at, "verified", day, std::nullopt, m->substantiated);
+        }
+      }
+    } else if (type == pt::RectificationClaimed::kType) {
+      auto m = As<pt::RectificationClaimed>(*frame);
+      if (!m) {
+        st = m.error();
+      } else if (const auto day = day_of(m->deadline); !day) {
+        st = BadDate("deadline", m->deadline);
+      } else {
+        facts.Add(seq, m->problem_id, m->at, "claimed", day, std::nullopt, m->late);
+      }
+    } else if (type == pt::Rectified::kType) {
+      auto m = As<pt::Rectified>(*frame);
+      if (!m) {
+        st = m.error();
+      } else {
+        facts.Add(seq, m->problem_id, m->at, "rectified");
+      }
+    } else if (type == pt::Reopened::kType) {
+      auto m = As<pt::Reopened>(*frame);
+      if (!m) {
+        st = m.error();
+      } else if (const auto day = day_of(m->deadline); !day) {
+        st = BadDate("deadline", m->deadline);
+      } else {
+        facts.Add(seq, m->problem_id, m->at, "reopened", day);
+      }
+    } else if (type == pt::ExtensionRequested::kType) {
+      auto m = As<pt::ExtensionRequested>(*frame);
+      if (!m) {
+        st = m.error();
+      } else {
+        facts.Add(seq, m->problem_id, m->at, "extension_requested");
+      }
+    } else if (type == pt::ExtensionDecided::kType) {
+      auto m = As<pt::ExtensionDecided>(*frame);
+      if (!m) {
+        st = m.error();
+      } else if (const auto day = day_of(m->deadline); !day) {
+        st = BadDate("deadline", m->deadline);
+      } else {
+        facts.Add(seq, m->problem_id, m->at, "extension_decided", day, std::nullopt, m->approved);
+      }
+    } else if (type == pt::Overdue::kType) {
+      auto m = As<pt::Overdue>(*frame);
+      if (!m) {
+        st = m.error();
+      } else if (const auto due = day_of(m->due_date); !due) {
+        st = BadDate("due_date", m->due_date);
+      } else {
+        facts.Add(seq, m->problem_id, timeutil::StartOfDay(*due, offset_), "overdue",
+                  day_of(m->deadline));
+      }
+    } else if (type == pt::Escalated::kType) {
+      auto m = As<pt::Escalated>(*frame);
+      if (!m) {
+        st = m.error();
+      } else if (const auto due = day_of(m->due_date); !due) {
+        st = BadDate("due_date", m->due_date);
+      } else {
+        facts.Add(seq, m->problem_id, timeutil::StartOfDay(*due, offset_), "escalated",
+                  std::nullopt, std::nullopt, std::nullopt, m->rung, m->display_name);
+      }
+    }  // progress reports and early warnings are not in the bulletin
+    out[i] = std::move(st);
+  }
+  facts.Flush(tx);
+  Count(stats_, out);
+  return out;
+}
+
+// --- review ---------------------------------------------------------------------------------
+
+stream::ApplyFn ReviewApplier::AsApplyFn() { return Bind(this); }
+
+std::vector<Status> ReviewApplier::Apply(pqxx::transaction_base& tx,
+                                         std::span<const stream::IncomingEvent> events) {
+  std::vector<Status> out(events.size(), OkStatus());
+  db::ArrayBuilder task, problem, passed, on_site, at;
+  db::ArrayBuilder a_seq, a_problem, a_kind, a_level, a_name, a_at;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto frame = proto::ParseMessage(events[i].payload);
+    if (!frame) {
+      out[i] = frame.error();
+      continue;
+    }
+    const std::string_view type = frame->type();
+    if (type == pr::ReinspectionConcluded::kType) {
+      auto m = As<pr::ReinspectionConcluded>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      task.AddInt(m->task_id);
+      problem.AddInt(m->problem_id);
+      passed.Add(m->passed ? "true" : "false");
+      on_site.Add(m->method == pr::Method::kReinspected ? "true" : "false");
+      at.AddInt(m->at);
+    } else if (type == pr::RecommendationMade::kType) {
+      auto m = As<pr::RecommendationMade>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      a_seq.AddInt(events[i].seq);
+      a_problem.AddInt(m->problem_id);
+      a_kind.Add("recommendation");
+      a_level.Add(m->level);
+      a_name.Add(m->display_name);
+      a_at.AddInt(m->at);
+    } else if (type == pr::DecisionRecorded::kType) {
+      auto m = As<pr::DecisionRecorded>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      a_seq.AddInt(events[i].seq);
+      a_problem.AddInt(m->problem_id);
+      a_kind.Add("decision");
+      a_level.AddOptional(m->level);
+      a_name.AddNull();
+      a_at.AddInt(m->at);
+    }  // tasks, referrals and opinions are not in the bulletin
+  }
+  if (task.size() > 0) {
+    tx.exec_params(
+        "INSERT INTO bulletin.reinspection (task_id, problem_id, passed, on_site, at) SELECT * "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::bool[], $4::bool[], $5::bigint[]) "
+        "ON CONFLICT (task_id) DO NOTHING",
+        task.Finish(), problem.Finish(), passed.Finish(), on_site.Finish(), at.Finish());
+  }
+  if (a_seq.size() > 0) {
+    tx.exec_params(
+        "INSERT INTO bulletin.accountability (producer, stream, seq, problem_id, kind, level, "
+        "level_name, at) SELECT 'review', 'reinspections', s, p, k, l, n, a FROM "
+        "unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[]) "
+        "AS u(s, p, k, l, n, a) ON CONFLICT (producer, stream, seq) DO NOTHING",
+        a_seq.Finish(), a_problem.Finish(), a_kind.Finish(), a_level.Finish(), a_name.Finish(),
+        a_at.Finish());
+  }
+  Count(stats_, out);
+  return out;
+}
+
+}  // namespace ducha::bulletin
