@@ -16,11 +16,13 @@ deploy/local/install-deps.sh
 if [ -z "${DUCHA_BIN_DIR:-}" ]; then
   echo "== building (preset release)"
   cmake --preset release >/dev/null
-  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-tracking ducha-review ducha-ctl >/dev/null
+  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-tracking ducha-review ducha-bulletin ducha-ctl >/dev/null
 fi
 # DUCHA_BIN_DIR: run binaries from another build tree (developers iterating on a debug build).
 bin="${DUCHA_BIN_DIR:-$root/build/release/services}"
 
+# Sanitizer builds (CI's smoke run): the font libraries' caches live until exit by design.
+export LSAN_OPTIONS="suppressions=$root/cmake/lsan.supp:print_suppressions=0"
 state="$root/.local"
 pgdir="$state/pg"
 rm -rf "$state"
@@ -52,6 +54,7 @@ echo "== keys"
 "$ctl" keys create dispatch --role service --out "$state/keys/dispatch.key" >/dev/null
 "$ctl" keys create tracking --role service --out "$state/keys/tracking.key" >/dev/null
 "$ctl" keys create review --role service --out "$state/keys/review.key" >/dev/null
+"$ctl" keys create bulletin --role service --out "$state/keys/bulletin.key" >/dev/null
 # The enforcement bureau (re-inspections) and 石家庄's commissioner office (responsibility).
 "$ctl" keys create enforcement-bureau --role enforcement_bureau --out "$state/keys/enforcement-bureau.key" >/dev/null
 "$ctl" keys create co-shijiazhuang --role commissioner_office --scope 130100 --out "$state/keys/co-shijiazhuang.key" >/dev/null
@@ -81,6 +84,9 @@ tracking_http=$(deploy/local/pg.sh freeport)
 review_port=$(deploy/local/pg.sh freeport)
 review_stream_port=$(deploy/local/pg.sh freeport)
 review_http=$(deploy/local/pg.sh freeport)
+bulletin_port=$(deploy/local/pg.sh freeport)
+bulletin_http=$(deploy/local/pg.sh freeport)
+smtp_port=$(deploy/local/pg.sh freeport)
 cat >"$state/intake.conf" <<CONF
 [log]
 level = info
@@ -165,6 +171,37 @@ dispatch_server_key_file = $state/keys/dispatch.key.pub
 sample_rate = 0.3
 sample_seed = 2017
 CONF
+cat >"$state/bulletin.conf" <<CONF
+[log]
+level = info
+[db]
+url = $base dbname=ducha user=ducha_bulletin
+[campaign]
+dir = $root/deploy/campaigns/hebei-2017-2018
+[transport]
+secret_key_file = $state/keys/bulletin.key
+[clock]
+source = fleet
+[http]
+port = $bulletin_http
+[bulletin]
+endpoint = tcp://127.0.0.1:$bulletin_port
+send_hour = 9
+intake_endpoint = tcp://127.0.0.1:$intake_stream_port
+intake_server_key_file = $state/keys/intake-server.key.pub
+dispatch_endpoint = tcp://127.0.0.1:$dispatch_stream_port
+dispatch_server_key_file = $state/keys/dispatch.key.pub
+tracking_endpoint = tcp://127.0.0.1:$tracking_stream_port
+tracking_server_key_file = $state/keys/tracking.key.pub
+review_endpoint = tcp://127.0.0.1:$review_stream_port
+review_server_key_file = $state/keys/review.key.pub
+[smtp]
+# The local SMTP sink started below (Debian's aiosmtpd); mail lands in $state/mail/.
+url = smtp://127.0.0.1:$smtp_port
+starttls = none
+from = bulletin@ducha.hebei.example
+from_name = 督察快报
+CONF
 
 # Starts one service and waits for the line that says it serves.
 start() {
@@ -186,8 +223,15 @@ start dispatch "dispatch running"
 echo "dispatch following intake (log: $state/logs/dispatch.log)"
 start tracking "tracking running"
 echo "tracking following dispatch and intake, bodies on tcp://127.0.0.1:$tracking_port (log: $state/logs/tracking.log)"
+echo "== local SMTP sink (aiosmtpd) on 127.0.0.1:$smtp_port, mail in $state/mail/"
+mkdir -p "$state/mail/cur" "$state/mail/new" "$state/mail/tmp"
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$state/mail" \
+  >"$state/logs/smtp.log" 2>&1 &
+pids+=($!)
 start review "review running"
 echo "review following tracking, intake and dispatch, bureau and offices on tcp://127.0.0.1:$review_port (log: $state/logs/review.log)"
+start bulletin "bulletin running"
+echo "bulletin following all four, mailing to the sink (log: $state/logs/bulletin.log)"
 
 echo "== demo: reports through the integration API"
 submit() {
@@ -272,18 +316,87 @@ echo "-- the clock's events for every demo problem"
 sql "SELECT problem_id, what, count(*), max(detail) FROM tracking.history WHERE by = 'clock'
      GROUP BY problem_id, what ORDER BY problem_id, min(id)" | sed 's/^/   /; s/|/ | /g'
 
+echo
+echo "== review (复查与问责): a claim, its re-inspection, the office's opinion, the audit chain"
+# A call to review's endpoint as one of the identities created above.
+to_review() {
+  local who=$1
+  shift
+  "$ctl" "$@" --endpoint "tcp://127.0.0.1:$review_port" \
+    --server-key "$state/keys/review.key.pub" --key-file "$state/keys/$who.key"
+}
+# Problem $changan is in 长安区, 石家庄 (130100): co-shijiazhuang is its commissioner office.
+echo "-- problem $changan: 长安区 claims it rectified (销号申请); review draws it or accepts the documents"
+as changan-gov act claim "$changan" --description "裸土已全部覆盖，工地出口已安装车辆冲洗设施" \
+  --evidence "photo:demo/claim-$changan-1.jpg,doc:demo/claim-$changan.pdf" \
+  --request-id "demo-claim-$changan"
+task=""
+for _ in $(seq 1 100); do
+  task=$(sql "SELECT task_id || ' ' || state || ' ' || coalesce(group_id, '-') FROM review.task
+              WHERE problem_id = $changan ORDER BY task_id DESC LIMIT 1")
+  [ -n "$task" ] && break
+  sleep 0.1
+done
+"$ctl" review tasks
+if [ -z "$task" ]; then
+  echo "-- review made no task for problem $changan (see $state/logs/review.log)"
+else
+  read -r task_id task_state task_group <<<"$task"
+  if [ "$task_state" = open ]; then
+    echo "-- the enforcement bureau's covert group $task_group re-inspects unannounced (暗访复查): not rectified"
+    to_review enforcement-bureau review reinspect "$task_id" --passed no --group "$task_group" \
+      --findings "工地东侧裸土仍未覆盖，出口冲洗设施未启用" --request-id "demo-reinspect-$task_id"
+    echo "-- 石家庄's commissioner office verifies the failure and gives its opinion (责任认定)"
+    to_review co-shijiazhuang review opinion "$changan" --verified yes --facts perfunctory_claim \
+      --units 长安区人民政府 --opinion "整改敷衍，复查仍未到位，建议按量化问责规则处理" \
+      --request-id "demo-opinion-$changan"
+  else
+    echo "-- task $task_id is $task_state: not drawn for re-inspection, the claim stands on its documents"
+  fi
+fi
+echo "-- the case with review's lines, and the recommendation (量化问责建议)"
+"$ctl" case "$changan" | awk 'NR <= 5 || $2 == "review"'
+echo "-- review's history of problem $changan, link by link (审计链)"
+"$ctl" audit verify "$changan" || true
+echo "-- enterprise credit (企业环境信用), every enterprise named in a problem"
+"$ctl" blacklist list --all
+
+echo
+echo "== 督察快报: the Saturday bulletins the fleet clock has passed, mailed to the SMTP sink"
+# Every Saturday since the campaign began is due by now (the clock is a month on); wait until
+# each list of each week has its mail.
+# The last Saturday on the fleet clock (day 0, 1970-01-01, was a Thursday).
+last_saturday="(SELECT d - ((d - 2) % 7) FROM (SELECT ((now_ms + 28800000) / 86400000)::int AS d
+                FROM ref.sim_clock) t)"
+for _ in $(seq 1 900); do
+  done_all=$(sql "SELECT coalesce(max(cutoff_day), 0) >= $last_saturday AND NOT EXISTS (
+                    SELECT 1 FROM bulletin.send WHERE state <> 'sent') FROM bulletin.bulletin")
+  [ "$done_all" = t ] && break
+  sleep 0.2
+done
+sql "SELECT '第' || issue || '期', week, count(*) FILTER (WHERE state = 'sent') || ' of ' ||
+            count(*) || ' lists sent'
+       FROM bulletin.send_status GROUP BY issue, week ORDER BY issue DESC LIMIT 4" |
+  sed 's/^/   /; s/|/  /g'
+echo "   mails in the sink: $(ls "$state/mail/new" 2>/dev/null | wc -l) (each: HTML with the chart inline, text, PDF)"
+
 cat <<MSG
 
 Where to look:
   logs        $state/logs/
+  mail        $state/mail/new/  (the bulletins, as the SMTP sink received them)
   database    psql "$base dbname=ducha user=postgres"   (schemas intake, ref, ...)
   operator    DUCHA_CTL_DB_URL="$DUCHA_CTL_DB_URL" $ctl keys list
               DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl problems --city 130100 --csv > list.csv
               DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl case PROBLEM_ID
   tracking    $ctl coverage --round 3 --endpoint tcp://127.0.0.1:$tracking_port \\
                 --server-key $state/keys/tracking.key.pub --key-file $state/keys/operator-1.key
+  review      DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl review tasks | audit verify --all | blacklist list
+              $ctl blacklist confirm ENTERPRISE --reason T --endpoint tcp://127.0.0.1:$review_port \\
+                --server-key $state/keys/review.key.pub --key-file $state/keys/operator-1.key
   metrics     http://127.0.0.1:$intake_http/metrics  http://127.0.0.1:$dispatch_http/metrics
               http://127.0.0.1:$tracking_http/metrics  http://127.0.0.1:$review_http/metrics
+              http://127.0.0.1:$bulletin_http/metrics
   submit      $ctl submit FILE.json --endpoint tcp://127.0.0.1:$intake_port \\
                 --server-key $state/keys/intake-server.key.pub --key-file $state/keys/demo-web-platform.key
 MSG
