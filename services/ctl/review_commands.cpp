@@ -9,6 +9,7 @@
 #include "common/db/db.h"
 #include "proto/review_codec.h"
 #include "services/ctl/review_views.h"
+#include "services/dispatch/store/dispatch_store.h"
 #include "services/review/core/credit.h"
 #include "services/review/core/rules.h"
 #include "services/review/store/review_store.h"
@@ -39,7 +40,9 @@ const char* const kReviewUsage =
     "  blacklist list [--all] [--credit-file FILE]      enterprises' credit at the fleet clock's\n"
     "                                                   now (企业环境信用); --all with green ones\n"
     "  blacklist history ENTERPRISE                     its colours and blacklist actions\n"
-    "  audit verify PROBLEM_ID | audit verify --all     review's hash-chained history (审计链);\n"
+    "  audit verify PROBLEM_ID | audit verify --all [--service review|dispatch]\n"
+    "                                                   a hash-chained history (审计链): review's\n"
+    "                                                   decisions, or dispatch's changes;\n"
     "                                                   exit status 1 when a chain is broken\n";
 
 namespace {
@@ -53,7 +56,8 @@ constexpr const char* kReviewCommandUsage =
 constexpr const char* kBlacklistUsage =
     "blacklist confirm|delist ENTERPRISE --reason T | blacklist list [--all] | blacklist history "
     "ENTERPRISE";
-constexpr const char* kAuditUsage = "audit verify PROBLEM_ID | audit verify --all";
+constexpr const char* kAuditUsage =
+    "audit verify PROBLEM_ID | audit verify --all [--service review|dispatch]";
 
 // ---- commands to review's endpoint ------------------------------------------------------------
 
@@ -516,6 +520,9 @@ int Audit(const Args& a) {
   const bool all = a.Flag("all");
   std::optional<std::int64_t> one;
   if (!all) one = IdArg(a, 2, "PROBLEM_ID", kAuditUsage);
+  const std::string service = a.Opt("service", "review");
+  if (service != "review" && service != "dispatch") Fail("usage", kAuditUsage);
+  const bool dispatch = service == "dispatch";
   std::stop_source stop;
   db::Connection conn = ReadConnection(a, stop);
   // Every chain asked for, read in one transaction.
@@ -525,15 +532,21 @@ int Audit(const Args& a) {
     if (one) {
       problems.push_back(*one);
     } else {
-      for (const auto& r : tx.exec("SELECT DISTINCT problem_id FROM review.history ORDER BY 1")) {
+      for (const auto& r :
+           tx.exec(dispatch ? "SELECT DISTINCT problem_id FROM dispatch.change_history WHERE hash "
+                              "IS NOT NULL ORDER BY 1"
+                            : "SELECT DISTINCT problem_id FROM review.history ORDER BY 1")) {
         problems.push_back(r[0].as<std::int64_t>());
       }
     }
-    for (std::int64_t p : problems) out.emplace_back(p, review::LoadHistory(tx, p));
+    for (std::int64_t p : problems) {
+      out.emplace_back(p, dispatch ? dispatch::LoadChangeChain(tx, p) : review::LoadHistory(tx, p));
+    }
     return out;
   });
   if (one && chains.front().second.empty()) {
-    Fail("unknown_problem", "review's history has no line for problem " + std::to_string(*one));
+    Fail("unknown_problem",
+         service + "'s history has no chained line for problem " + std::to_string(*one));
   }
   std::size_t broken = 0;
   nlohmann::json out = nlohmann::json::array();

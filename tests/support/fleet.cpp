@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -110,6 +111,9 @@ Fleet::Fleet(std::vector<std::string> services) : services_(std::move(services))
     ports_[s + ".admin"] = FreePort();
   }
   intake_endpoint_ = "tcp://127.0.0.1:" + std::to_string(ports_["intake.endpoint"]);
+  if (std::find(services_.begin(), services_.end(), "bulletin") != services_.end()) {
+    StartMailSink();
+  }
   for (const auto& s : services_) WriteText(dir_ + "/" + s + ".conf", ConfigFor(s));
 }
 
@@ -120,6 +124,32 @@ Fleet::~Fleet() {
       kill(pid, SIGKILL);
       waitpid(pid, nullptr, 0);
     }
+  }
+  if (sink_pid_ > 0) {
+    kill(sink_pid_, SIGKILL);
+    waitpid(sink_pid_, nullptr, 0);
+  }
+}
+
+// Debian's aiosmtpd with its Maildir handler, on a free port: the bulletin's mail lands in
+// mail_dir()/new.
+void Fleet::StartMailSink() {
+  smtp_port_ = FreePort();
+  const std::string log = dir_ + "/smtp.log";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::freopen(log.c_str(), "a", stderr);
+    std::freopen(log.c_str(), "a", stdout);
+    const std::string listen = "127.0.0.1:" + std::to_string(smtp_port_);
+    const std::string maildir = mail_dir();
+    execl("/usr/bin/python3", "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", listen.c_str(),
+          "-c", "aiosmtpd.handlers.Mailbox", maildir.c_str(), nullptr);
+    _exit(127);
+  }
+  sink_pid_ = pid;
+  const auto until = SteadyClock::now() + std::chrono::seconds(15);
+  while (SteadyClock::now() < until && !std::filesystem::exists(mail_dir() + "/new")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
@@ -155,6 +185,16 @@ std::string Fleet::ConfigFor(const std::string& service) const {
       c += "review_endpoint = tcp://127.0.0.1:" + stream_port(service, "review") +
            "\nreview_server_key_file = " + dir_ + "/review.key.pub\n";
     }
+  } else if (service == "bulletin") {
+    c += "[bulletin]\nendpoint = tcp://127.0.0.1:" + port("bulletin.admin") +
+         "\nintake_endpoint = tcp://127.0.0.1:" + stream_port(service, "intake") +
+         "\nintake_server_key_file = " + dir_ + "/intake.key.pub" +
+         "\ndispatch_endpoint = tcp://127.0.0.1:" + stream_port(service, "dispatch") +
+         "\ndispatch_server_key_file = " + dir_ + "/dispatch.key.pub" +
+         "\ntracking_endpoint = tcp://127.0.0.1:" + stream_port(service, "tracking") +
+         "\ntracking_server_key_file = " + dir_ + "/tracking.key.pub" +
+         "\nretry_initial_ms = 200\nretry_max_ms = 2000\n[smtp]\nurl = smtp://127.0.0.1:" +
+         std::to_string(smtp_port_) + "\nstarttls = none\nfrom = bulletin@ducha.hebei.example\n";
   } else if (service == "review") {
     c += "[review]\nendpoint = tcp://127.0.0.1:" + port("review.admin") +
          "\nstream_endpoint = tcp://127.0.0.1:" + port("review.stream") +
@@ -477,6 +517,49 @@ CheckResult CheckClockEventsOnce() {
       "SELECT count(*) FROM tracking.outbox WHERE type IN "
       "('tracking.deadline_warning', 'tracking.overdue', 'tracking.escalated')");
   out.detail = "clock events=" + std::to_string(out.receipts);
+  return out;
+}
+
+CheckResult CheckBulletinsOnce(const std::string& mail_dir) {
+  CheckResult out;
+  pqxx::connection c{TestCluster::Get().AdminUrl()};
+  pqxx::work w{c};
+  std::map<std::string, int> expected;  // Message-ID -> deliveries seen
+  for (const auto& row : w.exec("SELECT message_id FROM bulletin.send WHERE state = 'sent'")) {
+    expected[row[0].as<std::string>()] = 0;
+  }
+  out.receipts = static_cast<std::int64_t>(expected.size());
+  std::int64_t deliveries = 0;
+  std::int64_t redelivered = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(mail_dir + "/new")) {
+    std::ifstream f(entry.path());
+    std::string line;
+    while (std::getline(f, line) && !line.empty() && line != "\r") {
+      if (line.rfind("Message-ID:", 0) != 0) continue;
+      std::string id = line.substr(line.find('<') + 1);
+      id = id.substr(0, id.find('>'));
+      ++deliveries;
+      const auto it = expected.find(id);
+      if (it == expected.end()) {
+        ++out.unexpected;
+      } else if (++it->second > 1) {
+        ++redelivered;
+      }
+      break;
+    }
+  }
+  for (const auto& [id, seen] : expected) {
+    if (seen == 0) ++out.lost;
+  }
+  // Two sends (two Message-IDs) of the same week to the same list without an operator's resend.
+  out.duplicated = w.exec(
+                        "SELECT count(*) FROM (SELECT issue, list FROM bulletin.send WHERE "
+                        "reason = 'scheduled' GROUP BY issue, list HAVING count(*) > 1) x")[0][0]
+                       .as<std::int64_t>();
+  std::ostringstream d;
+  d << "sends=" << out.receipts << " deliveries=" << deliveries
+    << " redelivered with the same Message-ID (an interrupted send, deduplicable)=" << redelivered;
+  out.detail = d.str();
   return out;
 }
 

@@ -58,9 +58,14 @@ class Fleet {
   std::string PublicKeyFile(const std::string& service) const;
   std::string LogOf(const std::string& service) const;
   const std::string& dir() const { return dir_; }
+  // With bulletin in the fleet: the SMTP sink's Maildir.
+  std::string mail_dir() const { return dir_ + "/mail"; }
 
  private:
   std::string ConfigFor(const std::string& service) const;
+  void StartMailSink();
+  pid_t sink_pid_ = -1;
+  int smtp_port_ = 0;
   std::string dir_;
   std::vector<std::string> services_;
   std::map<std::string, pid_t> pids_;
@@ -109,6 +114,12 @@ CheckResult CheckIntakeToDispatch(const std::map<std::string, std::int64_t>& rec
 // Dispatch's assignments against tracking's ledger: every problem has exactly one entry with
 // its repeats applied once; no entry without a problem.
 CheckResult CheckDispatchToTracking();
+
+// The bulletins' exactly-once over the SMTP sink's Maildir: every send recorded as sent was
+// delivered (lost), nothing was delivered that no send names (unexpected), and no week went to a
+// list twice under two Message-IDs without an operator's resend (duplicated). An interrupted
+// send delivered twice with the same Message-ID is counted in the detail.
+CheckResult CheckBulletinsOnce(const std::string& mail_dir);
 
 // The sweep's exactly-once: every warning, overdue notice and escalation recorded on an entry
 // was emitted exactly once (receipts = the clock events counted).

@@ -57,7 +57,7 @@ std::int64_t DueNotSwept() {
 }
 
 TEST(FleetFaults, SigkillOfEveryServiceAtRandomMomentsLosesAndDoublesNothing) {
-  Fleet fleet({"intake", "dispatch", "tracking"});
+  Fleet fleet({"intake", "dispatch", "tracking", "bulletin"});
   fleet.StartAll();
   ASSERT_TRUE(fleet.AwaitReady("intake")) << fleet.LogOf("intake");
   const int n = Reports();
@@ -69,8 +69,8 @@ TEST(FleetFaults, SigkillOfEveryServiceAtRandomMomentsLosesAndDoublesNothing) {
     while (!finished.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(800 + rng() % 1500));
       if (finished.load()) break;
-      const char* services[] = {"intake", "dispatch", "tracking"};
-      const std::string victim = services[rng() % 3];
+      const char* services[] = {"intake", "dispatch", "tracking", "bulletin"};
+      const std::string victim = services[rng() % 4];
       fleet.Kill(victim);
       ++kills;
       std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 500));
@@ -101,9 +101,10 @@ TEST(FleetFaults, SigkillOfEveryServiceAtRandomMomentsLosesAndDoublesNothing) {
     TestCluster::Get().Exec("UPDATE ref.sim_clock SET now_ms = now_ms + 86400000");
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 250));
     if (rng() % 5 == 0) {
-      fleet.Kill("tracking");
+      const std::string victim = rng() % 2 == 0 ? "tracking" : "bulletin";
+      fleet.Kill(victim);
       ++sweep_kills;
-      fleet.Start("tracking");
+      fleet.Start(victim);
     }
   }
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
@@ -117,6 +118,25 @@ TEST(FleetFaults, SigkillOfEveryServiceAtRandomMomentsLosesAndDoublesNothing) {
   EXPECT_GT(clock.receipts, 0);
   EXPECT_EQ(clock.lost, 0);
   EXPECT_EQ(clock.duplicated, 0);
+
+  // Every Saturday the clock passed has its bulletin, mailed once to every list, although
+  // bulletin was killed along the way (day 0, 1970-01-01, was a Thursday).
+  const std::string all_sent =
+      "SELECT CASE WHEN coalesce(max(cutoff_day), 0) >= (SELECT d - ((d - 2) % 7) FROM (SELECT "
+      "((now_ms + 28800000) / 86400000)::int AS d FROM ref.sim_clock) t) AND NOT EXISTS (SELECT "
+      "1 FROM bulletin.send WHERE state <> 'sent') THEN 0 ELSE 1 END FROM bulletin.bulletin";
+  const auto mail_until = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+  while (std::stoll(TestCluster::Get().QueryValue(all_sent)) != 0 &&
+         std::chrono::steady_clock::now() < mail_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_EQ(std::stoll(TestCluster::Get().QueryValue(all_sent)), 0) << fleet.LogOf("bulletin");
+  const CheckResult mail = CheckBulletinsOnce(fleet.mail_dir());
+  Report("bulletins", mail);
+  EXPECT_GT(mail.receipts, 0);
+  EXPECT_EQ(mail.lost, 0);
+  EXPECT_EQ(mail.duplicated, 0);
+  EXPECT_EQ(mail.unexpected, 0);
 }
 
 // One request, Lazy Pirate: resent with the same bytes (and so the same request id) on a fresh

@@ -1,9 +1,11 @@
 #include "services/dispatch/store/dispatch_store.h"
 
+#include <map>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/audit/chain.h"
 #include "common/db/array.h"
 #include "proto/dispatch_codec.h"
 #include "proto/intake_codec.h"
@@ -120,6 +122,11 @@ std::optional<std::string> ReasonName(const std::optional<pd::ListingReason>& r)
   return std::string(pd::ToString(*r));
 }
 
+// The chained text of a change: what it changed from and to, and why.
+std::string ChainDetail(const Change& c) {
+  return c.old_value + " -> " + c.new_value + ": " + c.reason;
+}
+
 // Writes history rows (ids taken from the sequence first, so the events can carry them) and
 // returns the ids in the order of `changes`.
 std::vector<std::int64_t> InsertHistory(pqxx::transaction_base& tx,
@@ -131,9 +138,28 @@ std::vector<std::int64_t> InsertHistory(pqxx::transaction_base& tx,
                      static_cast<long long>(changes.size()));
   ids.reserve(changes.size());
   for (const auto& row : r) ids.push_back(row[0].as<std::int64_t>());
-  db::ArrayBuilder id, problem, change, old_value, new_value, by, reason, at;
+  // Each problem's chain continues from its last line (the problems are locked by the caller).
+  std::map<std::int64_t, std::string> head;
+  {
+    db::ArrayBuilder problems;
+    for (const Change& c : changes) problems.AddInt(static_cast<long long>(c.problem_id));
+    for (const auto& row : tx.exec_params(
+             "SELECT DISTINCT ON (problem_id) problem_id, hash FROM dispatch.change_history WHERE "
+             "problem_id = ANY($1::bigint[]) AND hash IS NOT NULL ORDER BY problem_id, id DESC",
+             problems.Finish())) {
+      head[row[0].as<std::int64_t>()] = row[1].as<std::string>();
+    }
+  }
+  db::ArrayBuilder id, problem, change, old_value, new_value, by, reason, at, prev_hash, hash;
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const Change& c = changes[i];
+    const auto [it, fresh] = head.try_emplace(c.problem_id, audit::kGenesisHash);
+    const std::string line = ChainDetail(c);
+    const std::string h = audit::LineHash(it->second, c.problem_id, c.at,
+                                          std::string(pd::ToString(c.kind)), c.by, line);
+    prev_hash.Add(it->second);
+    hash.Add(h);
+    it->second = h;
     id.AddInt(static_cast<long long>(ids[i]));
     problem.AddInt(static_cast<long long>(c.problem_id));
     change.Add(pd::ToString(c.kind));
@@ -145,11 +171,12 @@ std::vector<std::int64_t> InsertHistory(pqxx::transaction_base& tx,
   }
   tx.exec_params(
       "INSERT INTO dispatch.change_history (id, problem_id, change, old_value, new_value, by, "
-      "reason, at) SELECT id, pid, ch, ov, nv, who, why, to_timestamp(at / 1000.0) "
-      "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], "
-      "$7::text[], $8::bigint[]) AS x(id, pid, ch, ov, nv, who, why, at)",
+      "reason, at, prev_hash, hash) SELECT id, pid, ch, ov, nv, who, why, to_timestamp(at / "
+      "1000.0), ph, h FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+      "$6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[]) AS x(id, pid, ch, ov, nv, "
+      "who, why, at, ph, h)",
       id.Finish(), problem.Finish(), change.Finish(), old_value.Finish(), new_value.Finish(),
-      by.Finish(), reason.Finish(), at.Finish());
+      by.Finish(), reason.Finish(), at.Finish(), prev_hash.Finish(), hash.Finish());
   return ids;
 }
 
@@ -427,6 +454,21 @@ Result<CommandOutcome> ApplyCommand(pqxx::transaction_base& tx, const Dispatcher
                                  {{std::string(pd::ProblemChanged::kType),
                                    std::to_string(problem_id), EncodeChanged(*change, ids[0])}});
   return CommandOutcome{problem_id, ids[0]};
+}
+
+std::vector<audit::AuditLine> LoadChangeChain(pqxx::transaction_base& tx, std::int64_t problem_id) {
+  std::vector<audit::AuditLine> out;
+  for (const auto& row : tx.exec_params(
+           "SELECT id, problem_id, (extract(epoch FROM at) * 1000)::bigint, change, by, "
+           "old_value || ' -> ' || new_value || ': ' || reason, prev_hash, hash FROM "
+           "dispatch.change_history WHERE problem_id = $1 AND hash IS NOT NULL ORDER BY id",
+           problem_id)) {
+    out.push_back(audit::AuditLine{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
+                                   row[2].as<std::int64_t>(), row[3].as<std::string>(),
+                                   row[4].as<std::string>(), row[5].as<std::string>(),
+                                   row[6].as<std::string>(), row[7].as<std::string>()});
+  }
+  return out;
 }
 
 }  // namespace ducha::dispatch

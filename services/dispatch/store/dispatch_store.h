@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/audit/chain.h"
 #include "common/base/result.h"
 #include "common/campaign/campaign.h"
 #include "common/clock/clock.h"
@@ -63,6 +64,10 @@ class ReportApplier {
   stream::Outbox outbox_;
   DispatchStats stats_;
 };
+
+// The problem's change history as hash-chain lines (common/audit), in order: the lines written
+// since the chain began (migration 002).
+std::vector<audit::AuditLine> LoadChangeChain(pqxx::transaction_base& tx, std::int64_t problem_id);
 
 // The problem as stored; none when unknown. `for_update` locks the row until commit.
 std::optional<ProblemSnapshot> LoadProblem(pqxx::transaction_base& tx, std::int64_t problem_id,

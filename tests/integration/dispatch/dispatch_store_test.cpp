@@ -296,6 +296,23 @@ TEST_F(DispatchCommandTest, DeadlineChangeAndListingAreRecorded) {
   EXPECT_EQ(Q("SELECT listing_reason IS NULL FROM dispatch.problem"), "t");
 }
 
+TEST_F(DispatchCommandTest, TheChangeHistoryIsAHashChainThatShowsTampering) {
+  ASSERT_TRUE(
+      Command(pd::Reassign{701, "130100", pd::BodyKind::kCityGovernment, "市政府牵头"}).ok());
+  ASSERT_TRUE(Command(pd::SetListing{701, true, "挂牌督办"}).ok());
+  auto lines = conn_.Read([](pqxx::read_transaction& tx) { return LoadChangeChain(tx, 701); });
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].prev_hash, audit::kGenesisHash);
+  EXPECT_EQ(lines[1].prev_hash, lines[0].hash);
+  EXPECT_EQ(audit::VerifyChain(lines), std::nullopt);
+  TestCluster::Get().Exec("UPDATE dispatch.change_history SET by = 'someone-else' WHERE id = " +
+                          std::to_string(lines[0].id));
+  lines = conn_.Read([](pqxx::read_transaction& tx) { return LoadChangeChain(tx, 701); });
+  const auto broken = audit::VerifyChain(lines);
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_EQ(broken->index, 0u);
+}
+
 TEST_F(DispatchCommandTest, RefusesAnUnknownProblem) {
   ExpectRefused(pd::SetListing{999, true, "r"}, "unknown_problem");
 }

@@ -1,11 +1,11 @@
-#include "services/review/core/audit.h"
+#include "common/audit/chain.h"
 
 #include <openssl/evp.h>
 
 #include <array>
 #include <stdexcept>
 
-namespace ducha::review {
+namespace ducha::audit {
 namespace {
 
 void Put(std::string& out, const std::string& field) {
@@ -61,4 +61,4 @@ std::optional<ChainBreak> VerifyChain(const std::vector<AuditLine>& lines) {
   return std::nullopt;
 }
 
-}  // namespace ducha::review
+}  // namespace ducha::audit
