@@ -13,6 +13,7 @@
 #include "services/review/core/credit.h"
 #include "services/review/core/rules.h"
 #include "services/review/store/review_store.h"
+#include "services/tracking/store/ledger_store.h"
 
 namespace ducha::ctl {
 
@@ -40,9 +41,10 @@ const char* const kReviewUsage =
     "  blacklist list [--all] [--credit-file FILE]      enterprises' credit at the fleet clock's\n"
     "                                                   now (企业环境信用); --all with green ones\n"
     "  blacklist history ENTERPRISE                     its colours and blacklist actions\n"
-    "  audit verify PROBLEM_ID | audit verify --all [--service review|dispatch]\n"
+    "  audit verify PROBLEM_ID | audit verify --all [--service review|dispatch|tracking]\n"
     "                                                   a hash-chained history (审计链): review's\n"
-    "                                                   decisions, or dispatch's changes;\n"
+    "                                                   decisions, dispatch's changes or\n"
+    "                                                   tracking's ledger history;\n"
     "                                                   exit status 1 when a chain is broken\n";
 
 namespace {
@@ -57,7 +59,7 @@ constexpr const char* kBlacklistUsage =
     "blacklist confirm|delist ENTERPRISE --reason T | blacklist list [--all] | blacklist history "
     "ENTERPRISE";
 constexpr const char* kAuditUsage =
-    "audit verify PROBLEM_ID | audit verify --all [--service review|dispatch]";
+    "audit verify PROBLEM_ID | audit verify --all [--service review|dispatch|tracking]";
 
 // ---- commands to review's endpoint ------------------------------------------------------------
 
@@ -521,8 +523,11 @@ int Audit(const Args& a) {
   std::optional<std::int64_t> one;
   if (!all) one = IdArg(a, 2, "PROBLEM_ID", kAuditUsage);
   const std::string service = a.Opt("service", "review");
-  if (service != "review" && service != "dispatch") Fail("usage", kAuditUsage);
+  if (service != "review" && service != "dispatch" && service != "tracking") {
+    Fail("usage", kAuditUsage);
+  }
   const bool dispatch = service == "dispatch";
+  const bool tracking = service == "tracking";
   std::stop_source stop;
   db::Connection conn = ReadConnection(a, stop);
   // Every chain asked for, read in one transaction.
@@ -535,12 +540,16 @@ int Audit(const Args& a) {
       for (const auto& r :
            tx.exec(dispatch ? "SELECT DISTINCT problem_id FROM dispatch.change_history WHERE hash "
                               "IS NOT NULL ORDER BY 1"
-                            : "SELECT DISTINCT problem_id FROM review.history ORDER BY 1")) {
+                   : tracking ? "SELECT DISTINCT problem_id FROM tracking.history WHERE hash IS "
+                                "NOT NULL ORDER BY 1"
+                              : "SELECT DISTINCT problem_id FROM review.history ORDER BY 1")) {
         problems.push_back(r[0].as<std::int64_t>());
       }
     }
     for (std::int64_t p : problems) {
-      out.emplace_back(p, dispatch ? dispatch::LoadChangeChain(tx, p) : review::LoadHistory(tx, p));
+      out.emplace_back(p, dispatch   ? dispatch::LoadChangeChain(tx, p)
+                          : tracking ? tracking::LoadHistoryChain(tx, p)
+                                     : review::LoadHistory(tx, p));
     }
     return out;
   });

@@ -14,10 +14,13 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "common/audit/chain.h"
+#include "common/db/db.h"
 #include "proto/common_codec.h"
 #include "proto/registry.h"
 #include "proto/review_codec.h"
 #include "proto/tracking_codec.h"
+#include "services/tracking/store/ledger_store.h"
 #include "tests/support/fleet.h"
 #include "tests/support/test_cluster.h"
 
@@ -118,6 +121,22 @@ TEST(FleetFaults, SigkillOfEveryServiceAtRandomMomentsLosesAndDoublesNothing) {
   EXPECT_GT(clock.receipts, 0);
   EXPECT_EQ(clock.lost, 0);
   EXPECT_EQ(clock.duplicated, 0);
+  // Every problem's history is an intact hash chain, although tracking was killed mid-write.
+  {
+    std::stop_source stop;
+    db::Connection conn(db::DbSettings{TestCluster::Get().AdminUrl(), "fault-test"},
+                        stop.get_token());
+    const auto broken = conn.Read([](pqxx::read_transaction& tx) {
+      int count = 0;
+      for (const auto& row : tx.exec("SELECT problem_id FROM tracking.ledger")) {
+        if (audit::VerifyChain(tracking::LoadHistoryChain(tx, row[0].as<std::int64_t>()))) {
+          ++count;
+        }
+      }
+      return count;
+    });
+    EXPECT_EQ(broken, 0) << "broken history chains";
+  }
 
   // Every Saturday the clock passed has its bulletin, mailed once to every list, although
   // bulletin was killed along the way (day 0, 1970-01-01, was a Thursday).

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/audit/chain.h"
 #include "common/db/array.h"
 #include "services/tracking/core/wire.h"
 
@@ -21,7 +22,7 @@ constexpr const char* kColumns =
     "severity, listed, title, report_count, supervising_group, round, state, assigned_day, "
     "deadline, deadline_started_day, extensions_used, pending_days, pending_reason, pending_by, "
     "pending_at, reopen_count, verification_explanation, array_to_string(warnings_sent, ','), "
-    "overdue_notified, escalation_rung";
+    "overdue_notified, escalation_rung, history_head";
 
 template <typename T>
 T Expect(std::optional<T> v, const char* what, const std::string& text) {
@@ -114,6 +115,7 @@ void LedgerWork::Adopt(const pqxx::result& rows) {
   for (const auto& row : rows) {
     LedgerEntry e = ReadEntry(row);
     const std::int64_t id = e.problem_id;
+    if (!row[29].is_null()) heads_[id] = row[29].as<std::string>();
     entries_.emplace(id, std::move(e));
   }
 }
@@ -150,20 +152,26 @@ void LedgerWork::Put(Decision decision) {
 
 std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
   if (dirty_.empty()) return 0;
-  db::ArrayBuilder h_id, h_at, h_what, h_by, h_detail;
+  db::ArrayBuilder h_id, h_at, h_what, h_by, h_detail, h_prev, h_hash, head;
   db::ArrayBuilder id, warnings, overdue, rung, next_due;
   db::ArrayBuilder kind, body_code, body_name, body_kind, jurisdiction, city, channel, category,
       severity, listed, title, report_count, group, round, state, assigned_day, deadline, started,
       extensions, p_days, p_reason, p_by, p_at, reopen, explanation;
   for (const auto& [problem_id, unused] : dirty_) {
     LedgerEntry& e = entries_.at(problem_id);
+    // Each new line continues the problem's hash chain from its head.
+    std::string& chain = heads_.try_emplace(problem_id, audit::kGenesisHash).first->second;
     for (const HistoryEntry& h : e.history) {
       h_id.AddInt(problem_id);
       h_at.AddInt(h.at);
       h_what.Add(h.what);
       h_by.Add(h.by);
       h_detail.Add(h.detail);
+      h_prev.Add(chain);
+      chain = audit::LineHash(chain, problem_id, h.at, h.what, h.by, h.detail);
+      h_hash.Add(chain);
     }
+    head.Add(chain);
     e.history.clear();
     id.AddInt(problem_id);
     warnings.Add(FractionsLiteral(e.warnings_sent));
@@ -213,19 +221,22 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
   if (marks_only) {
     tx_.exec_params(
         "UPDATE tracking.ledger_clock c SET warnings_sent = u.w::float8[], overdue_notified = "
-        "u.o, escalation_rung = u.r, next_due_day = u.n "
-        "FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[]) "
-        "AS u(id, w, o, r, n) WHERE c.problem_id = u.id",
-        id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish());
+        "u.o, escalation_rung = u.r, next_due_day = u.n, history_head = u.h "
+        "FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[], $6::text[]) "
+        "AS u(id, w, o, r, n, h) WHERE c.problem_id = u.id",
+        id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish(),
+        head.Finish());
   } else {
     tx_.exec_params(
         "INSERT INTO tracking.ledger_clock (problem_id, warnings_sent, overdue_notified, "
-        "escalation_rung, next_due_day) SELECT id, w::float8[], o, r, n FROM unnest($1::bigint[], "
-        "$2::text[], $3::bool[], $4::int[], $5::int[]) AS u(id, w, o, r, n) "
-        "ON CONFLICT (problem_id) DO UPDATE SET warnings_sent = excluded.warnings_sent, "
-        "overdue_notified = excluded.overdue_notified, escalation_rung = "
-        "excluded.escalation_rung, next_due_day = excluded.next_due_day",
-        id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish());
+        "escalation_rung, next_due_day, history_head) SELECT id, w::float8[], o, r, n, h FROM "
+        "unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[], $6::text[]) "
+        "AS u(id, w, o, r, n, h) ON CONFLICT (problem_id) DO UPDATE SET warnings_sent = "
+        "excluded.warnings_sent, overdue_notified = excluded.overdue_notified, escalation_rung = "
+        "excluded.escalation_rung, next_due_day = excluded.next_due_day, history_head = "
+        "excluded.history_head",
+        id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish(),
+        head.Finish());
     tx_.exec_params(
         "INSERT INTO tracking.ledger (problem_id, kind, body_code, body_name, body_kind, "
         "jurisdiction, city, channel, category, severity, listed, title, report_count, "
@@ -261,9 +272,11 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
   }
   if (h_id.size() > 0) {
     tx_.exec_params(
-        "INSERT INTO tracking.history (problem_id, at, what, by, detail) "
-        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])",
-        h_id.Finish(), h_at.Finish(), h_what.Finish(), h_by.Finish(), h_detail.Finish());
+        "INSERT INTO tracking.history (problem_id, at, what, by, detail, prev_hash, hash) "
+        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+        "$6::text[], $7::text[])",
+        h_id.Finish(), h_at.Finish(), h_what.Finish(), h_by.Finish(), h_detail.Finish(),
+        h_prev.Finish(), h_hash.Finish());
   }
   // Last: the stream's head row stays locked only from here to the caller's commit.
   const std::size_t written = events_.size();
@@ -411,6 +424,21 @@ Result<SweepStats> SweepDueParallel(std::span<db::Connection* const> conns, cons
     total.chunks += r->chunks;
   }
   return total;
+}
+
+std::vector<audit::AuditLine> LoadHistoryChain(pqxx::transaction_base& tx,
+                                               std::int64_t problem_id) {
+  std::vector<audit::AuditLine> out;
+  for (const auto& row : tx.exec_params(
+           "SELECT id, problem_id, at, what, by, detail, prev_hash, hash FROM tracking.history "
+           "WHERE problem_id = $1 AND hash IS NOT NULL ORDER BY id",
+           problem_id)) {
+    out.push_back(audit::AuditLine{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
+                                   row[2].as<std::int64_t>(), row[3].as<std::string>(),
+                                   row[4].as<std::string>(), row[5].as<std::string>(),
+                                   row[6].as<std::string>(), row[7].as<std::string>()});
+  }
+  return out;
 }
 
 }  // namespace ducha::tracking

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/audit/chain.h"
 #include "common/base/result.h"
 #include "common/db/db.h"
 #include "common/stream/outbox.h"
@@ -59,10 +60,14 @@ class LedgerWork {
   const Ledger& ledger_;
   std::unordered_map<std::int64_t, LedgerEntry> entries_;
   std::map<std::int64_t, bool> dirty_;  // ordered: rows are written in problem order
+  std::unordered_map<std::int64_t, std::string> heads_;  // each history chain's last hash
   std::vector<stream::OutgoingEvent> events_;
 
   friend struct SweepAccess;
 };
+
+// The problem's history as hash-chain lines (common/audit), in order, since the chain began.
+std::vector<audit::AuditLine> LoadHistoryChain(pqxx::transaction_base& tx, std::int64_t problem_id);
 
 // The entry with its full history, for the case lookup; none when unknown.
 std::optional<LedgerEntry> LoadCase(pqxx::transaction_base& tx, std::int64_t problem_id);

@@ -503,6 +503,21 @@ TEST_F(ActionServerTest, ABodyReportsProgressAndClaimsAndTheClaimGoesToReview) {
   EXPECT_EQ(server_->stats().done.load(), 2u);
 }
 
+TEST_F(ActionServerTest, TheHistoryIsAHashChainAcrossActionsAndSweeps) {
+  ASSERT_TRUE(Act("changan", pt::Encode(pt::ReportProgress{"p-c", 101, "已停工"})).ok());
+  ASSERT_TRUE(Sweep("2017-12-20").ok());  // warnings and the overdue notice, in one chunk
+  ASSERT_TRUE(Act("changan", pt::Encode(pt::RequestExtension{"x-c", 101, 3, "设备"})).ok());
+  auto lines = conn_.Read([](pqxx::read_transaction& tx) { return LoadHistoryChain(tx, 101); });
+  ASSERT_GE(lines.size(), 5u);  // assigned, progress, 2 warnings, overdue, ..., requested
+  EXPECT_EQ(lines.front().prev_hash, audit::kGenesisHash);
+  EXPECT_EQ(audit::VerifyChain(lines), std::nullopt);
+  TestCluster::Get().Exec("DELETE FROM tracking.history WHERE what = 'progress'");
+  lines = conn_.Read([](pqxx::read_transaction& tx) { return LoadHistoryChain(tx, 101); });
+  const auto broken = audit::VerifyChain(lines);
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_EQ(broken->index, 1u);
+}
+
 TEST_F(ActionServerTest, ARetryWithTheSameRequestIdGetsTheFirstAnswerAndChangesNothing) {
   const std::string payload = pt::Encode(pt::ReportProgress{"p-7", 101, "已停工"});
   const auto first = Act("changan", payload);
