@@ -12,6 +12,12 @@ bool IsAuditedRefusal(const std::string& code) {
 void RecordRefusals(Connection& conn, const std::string& schema,
                     const std::vector<Refusal>& refusals) {
   if (refusals.empty()) return;
+  conn.Transact([&](pqxx::work& tx) { InsertRefusals(tx, schema, refusals); });
+}
+
+void InsertRefusals(pqxx::transaction_base& tx, const std::string& schema,
+                    const std::vector<Refusal>& refusals) {
+  if (refusals.empty()) return;
   ArrayBuilder who, action, target, code, reason;
   for (const Refusal& r : refusals) {
     who.Add(r.identity);
@@ -20,12 +26,10 @@ void RecordRefusals(Connection& conn, const std::string& schema,
     code.Add(r.code);
     reason.Add(r.reason.size() > 1000 ? r.reason.substr(0, 1000) : r.reason);
   }
-  conn.Transact([&](pqxx::work& tx) {
-    tx.exec_params("INSERT INTO " + tx.quote_name(schema) +
-                       ".audit (identity, action, target, code, reason) SELECT * FROM "
-                       "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
-                   who.Finish(), action.Finish(), target.Finish(), code.Finish(), reason.Finish());
-  });
+  tx.exec_params("INSERT INTO " + tx.quote_name(schema) +
+                     ".audit (identity, action, target, code, reason) SELECT * FROM "
+                     "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
+                 who.Finish(), action.Finish(), target.Finish(), code.Finish(), reason.Finish());
 }
 
 }  // namespace ducha::db

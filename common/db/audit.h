@@ -25,6 +25,10 @@ struct Refusal {
 // True for the error codes that are audited: a caller acting beyond its role or scope.
 bool IsAuditedRefusal(const std::string& code);
 
+// Writes the refusals in the caller's transaction.
+void InsertRefusals(pqxx::transaction_base& tx, const std::string& schema,
+                    const std::vector<Refusal>& refusals);
+
 // Writes the refusals in one transaction of their own (retried like any other).
 void RecordRefusals(Connection& conn, const std::string& schema,
                     const std::vector<Refusal>& refusals);

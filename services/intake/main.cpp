@@ -6,6 +6,7 @@
 
 #include <zmq.hpp>
 
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
 #include "common/obs/http.h"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
     conn.ConnectWithRetry();
     db::Migrate(conn, "intake", "outbox", stream::OutboxMigrations());
     db::Migrate(conn, "intake", "service", intake::Migrations());
+    db::Migrate(conn, "intake", "audit", db::AuditMigrations());
 
     auth::Registry registry;
     ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "common/codec/frame.h"
+#include "common/db/audit.h"
 #include "common/log/log.h"
 #include "proto/common_codec.h"
 #include "proto/intake_codec.h"
@@ -85,6 +86,16 @@ void IntakeServer::Reply(const std::vector<std::string>& route, const std::strin
   transport::SendMessage(router_, frames);
 }
 
+void IntakeServer::Audit(const auth::Identity& identity, const std::string& type,
+                         const std::string& submission_id, const Error& error) {
+  if (!db::IsAuditedRefusal(error.code)) return;
+  log::Get("audit")->warn("refused: identity={} type={} code={} reason={}", identity.name, type,
+                          error.code, error.message);
+  std::lock_guard lock(mu_);
+  rejected_.audited.push_back(
+      db::Refusal{identity.name, type, "submission " + submission_id, error.code, error.message});
+}
+
 void IntakeServer::RejectRequest(const std::vector<std::string>& route,
                                  const std::string& correlation, const std::string& channel,
                                  const Error& error, RequestKind kind) {
@@ -157,6 +168,7 @@ void IntakeServer::HandleReport(std::vector<std::string> route, const std::strin
   const std::string channel(pc::ToString(report.channel));
   const timeutil::Millis now = clock_.Now();
   if (auto ok = CheckSubmission(report, identity, campaign_, now, settings_.rules); !ok) {
+    Audit(identity, std::string(pi::SubmitReport::kType), report.submission_id, ok.error());
     RejectRequest(route, correlation, channel, ok.error());
     return;
   }
@@ -173,6 +185,7 @@ void IntakeServer::HandleReport(std::vector<std::string> route, const std::strin
 void IntakeServer::HandleVisit(std::vector<std::string> route, const std::string& correlation,
                                pi::ReportVisit visit, const auth::Identity& identity) {
   if (auto ok = CheckVisit(visit, identity, campaign_); !ok) {
+    Audit(identity, std::string(pi::ReportVisit::kType), visit.submission_id, ok.error());
     RejectRequest(route, correlation, "", ok.error(), RequestKind::kVisit);
     return;
   }

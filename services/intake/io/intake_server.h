@@ -105,6 +105,9 @@ class IntakeServer {
   // Queues a checked item for the writer, or answers busy when the queue is full.
   void Enqueue(Pending p);
   void Reply(const std::vector<std::string>& route, const std::string& payload);
+  // Records a refusal for a role or channel for the audit (written with the next batch).
+  void Audit(const auth::Identity& identity, const std::string& type,
+             const std::string& submission_id, const Error& error);
   void RejectRequest(const std::vector<std::string>& route, const std::string& correlation,
                      const std::string& channel, const Error& error,
                      RequestKind kind = RequestKind::kReport);

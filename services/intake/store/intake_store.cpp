@@ -44,6 +44,7 @@ BatchOutcome IntakeStore::CommitBatch(const std::vector<Submission>& reports,
     BatchOutcome out;
     out.reports = CommitIn(w, reports, rejected, now);
     out.visits = CommitVisitsIn(w, visits);
+    db::InsertRefusals(w, "intake", rejected.audited);
     return out;
   });
 }

@@ -17,6 +17,7 @@
 
 #include "common/base/result.h"
 #include "common/campaign/campaign.h"
+#include "common/db/audit.h"
 #include "common/db/db.h"
 #include "common/stream/outbox.h"
 #include "proto/intake.h"
@@ -46,8 +47,11 @@ struct RecordVisitOutcome {
 struct RejectionCounts {
   std::map<std::pair<std::string, std::string>, std::int64_t> reports;  // (channel or "", code)
   std::map<std::string, std::int64_t> visits;                           // by code
+  // Refusals for a role or channel (forbidden, channel_not_allowed), with the identity: the
+  // audit record (intake.audit).
+  std::vector<db::Refusal> audited;
 
-  bool empty() const { return reports.empty() && visits.empty(); }
+  bool empty() const { return reports.empty() && visits.empty() && audited.empty(); }
 };
 
 // The outcomes of one batch, in the order of its reports and of its visits.

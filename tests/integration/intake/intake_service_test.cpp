@@ -10,6 +10,7 @@
 #include <zmq.hpp>
 
 #include "common/clock/clock.h"
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/stream/outbox.h"
 #include "common/transport/transport.h"
@@ -75,13 +76,14 @@ class IntakeServiceTest : public ::testing::Test {
     db::Connection conn(db::DbSettings{pg.UrlFor("intake"), "intake-test"}, stop.get_token());
     db::Migrate(conn, "intake", "outbox", stream::OutboxMigrations());
     db::Migrate(conn, "intake", "service", Migrations());
+    db::Migrate(conn, "intake", "audit", db::AuditMigrations());
   }
 
   void SetUp() override {
     TestCluster::Get().Exec(
         "TRUNCATE intake.report, intake.report_evidence, intake.reporter_contact, intake.visit, "
         "intake.visit_task, intake.funnel, intake.rejection_daily, intake.outbox, "
-        "intake.stream_head CASCADE");
+        "intake.stream_head, intake.audit CASCADE");
     server_keys_ = transport::GenerateKeyPair();
     client_keys_ = transport::GenerateKeyPair();
     auth::Registry::Snapshot snap;
@@ -269,6 +271,12 @@ TEST_F(IntakeServiceTest, AnIntegrationMayOnlySubmitOnItsOwnChannels) {
   ASSERT_TRUE(reply.error);
   EXPECT_EQ(reply.error->code, "channel_not_allowed");
   EXPECT_EQ(reply.error->field, "channel");
+  // The refusal is audited with the authenticated identity (written with the writer's batch).
+  for (int i = 0; i < 50 && Count("SELECT count(*) FROM intake.audit") == "0"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(Count("SELECT action || ' ' || target || ' ' || code FROM intake.audit"),
+            "intake.submit_report submission chan-1 channel_not_allowed");
 }
 
 TEST_F(IntakeServiceTest, AnUnknownCurveKeyNeverReachesTheService) {

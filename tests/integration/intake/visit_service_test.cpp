@@ -10,6 +10,7 @@
 #include <zmq.hpp>
 
 #include "common/clock/clock.h"
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/stream/outbox.h"
 #include "common/stream/server.h"
@@ -103,6 +104,7 @@ class VisitServiceTest : public ::testing::Test {
     db::Connection conn(db::DbSettings{pg.UrlFor("intake"), "intake-test"}, stop.get_token());
     db::Migrate(conn, "intake", "outbox", stream::OutboxMigrations());
     db::Migrate(conn, "intake", "service", Migrations());
+    db::Migrate(conn, "intake", "audit", db::AuditMigrations());
   }
 
   void SetUp() override {
