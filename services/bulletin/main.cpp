@@ -12,6 +12,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/log/log.h"
 #include "common/obs/http.h"
@@ -150,6 +151,7 @@ int main(int argc, char** argv) {
     conn.ConnectWithRetry();
     db::Migrate(conn, kSchema, "inbox", stream::InboxMigrations());
     db::Migrate(conn, kSchema, "service", Migrations());
+    db::Migrate(conn, kSchema, "audit", db::AuditMigrations());
 
     auth::Registry registry;
     ref::IdentityRefresher identities(common.db, registry, std::chrono::seconds(2));

@@ -1,5 +1,6 @@
 #include "services/bulletin/io/commands.h"
 
+#include "common/db/audit.h"
 #include "common/log/log.h"
 #include "common/svc/command_server.h"
 #include "proto/admin_codec.h"
@@ -57,10 +58,13 @@ std::string BulletinCommands::Handle(const std::string& user_id, std::string_vie
   const std::string_view type = frame->type();
   if (who->role != auth::Role::kOperator) {
     log::Get("audit")->warn("refused: identity={} type={} code=forbidden", who->name, type);
-    return refuse(MakeError("forbidden", "",
-                            "identity '" + who->name + "' has role " +
-                                std::string(auth::RoleName(who->role)) +
-                                "; only operators use the bulletin's commands"));
+    const Error e = MakeError("forbidden", "",
+                              "identity '" + who->name + "' has role " +
+                                  std::string(auth::RoleName(who->role)) +
+                                  "; only operators use the bulletin's commands");
+    db::RecordRefusals(conn_, kSchema,
+                       {db::Refusal{who->name, std::string(type), "", e.code, e.message}});
+    return refuse(e);
   }
 
   if (type == pb::Preview::kType) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/campaign/loader.h"
+#include "common/db/audit.h"
 #include "common/db/migrate.h"
 #include "common/stream/consumer.h"
 #include "common/stream/outbox.h"
@@ -171,13 +172,14 @@ class BulletinDbTest : public ::testing::Test {
     db::Connection conn(BulletinDb(), stop.get_token());
     db::Migrate(conn, kSchema, "inbox", stream::InboxMigrations());
     db::Migrate(conn, kSchema, "service", Migrations());
+    db::Migrate(conn, kSchema, "audit", db::AuditMigrations());
   }
 
   void SetUp() override {
     TestCluster::Get().Exec(
         "TRUNCATE bulletin.report, bulletin.problem, bulletin.fact, bulletin.reinspection, "
         "bulletin.accountability, bulletin.blacklist_change, bulletin.send, bulletin.bulletin, "
-        "bulletin.stream_cursor, bulletin.dead_letter");
+        "bulletin.stream_cursor, bulletin.dead_letter, bulletin.audit");
     seq_.clear();
   }
 

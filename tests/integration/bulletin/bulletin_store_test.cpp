@@ -390,6 +390,8 @@ TEST_F(BulletinCommandsTest, AnOperatorResendsAndOthersAreRefused) {
               "'city-130200' AND send_no = 2"),
             "pending 100000");
   EXPECT_EQ(ErrorOf(Ask("changan", pb::Encode(resend))).code, "forbidden");
+  EXPECT_EQ(Q("SELECT identity || ' ' || action || ' ' || code FROM bulletin.audit"),
+            "changan bulletin.resend forbidden");
   EXPECT_EQ(Q("SELECT count(*) FROM bulletin.send WHERE send_no = 2"), "1");
   pb::Resend unknown{"2017-12-02", std::nullopt, "r"};
   EXPECT_EQ(ErrorOf(Ask("ops-1", pb::Encode(unknown))).code, "not_generated");
