@@ -87,121 +87,68 @@ review_http=$(deploy/local/pg.sh freeport)
 bulletin_port=$(deploy/local/pg.sh freeport)
 bulletin_http=$(deploy/local/pg.sh freeport)
 smtp_port=$(deploy/local/pg.sh freeport)
-cat >"$state/intake.conf" <<CONF
+# What every service's configuration shares: the log, its database role, the campaign, its key,
+# the fleet clock and its HTTP port.
+conf_head() {  # SERVICE KEY_NAME HTTP_PORT
+  cat <<CONF
 [log]
 level = info
 [db]
-url = $base dbname=ducha user=ducha_intake
+url = $base dbname=ducha user=ducha_$1
 [campaign]
 dir = $root/deploy/campaigns/hebei-2017-2018
 [transport]
-secret_key_file = $state/keys/intake-server.key
-[clock]
-source = fleet
-[intake]
-endpoint = tcp://127.0.0.1:$intake_port
-stream_endpoint = tcp://127.0.0.1:$intake_stream_port
-[http]
-port = $intake_http
-CONF
-cat >"$state/dispatch.conf" <<CONF
-[log]
-level = info
-[db]
-url = $base dbname=ducha user=ducha_dispatch
-[campaign]
-dir = $root/deploy/campaigns/hebei-2017-2018
-[transport]
-secret_key_file = $state/keys/dispatch.key
+secret_key_file = $state/keys/$2.key
 [clock]
 source = fleet
 [http]
-port = $dispatch_http
-[dispatch]
-endpoint = tcp://127.0.0.1:$dispatch_stream_port
-admin_endpoint = tcp://127.0.0.1:$dispatch_admin_port
-intake_endpoint = tcp://127.0.0.1:$intake_stream_port
-intake_server_key_file = $state/keys/intake-server.key.pub
+port = $3
 CONF
-cat >"$state/tracking.conf" <<CONF
-[log]
-level = info
-[db]
-url = $base dbname=ducha user=ducha_tracking
-[campaign]
-dir = $root/deploy/campaigns/hebei-2017-2018
-[transport]
-secret_key_file = $state/keys/tracking.key
-[clock]
-source = fleet
-[http]
-port = $tracking_http
-[tracking]
-endpoint = tcp://127.0.0.1:$tracking_port
-stream_endpoint = tcp://127.0.0.1:$tracking_stream_port
-dispatch_endpoint = tcp://127.0.0.1:$dispatch_stream_port
-dispatch_server_key_file = $state/keys/dispatch.key.pub
-intake_endpoint = tcp://127.0.0.1:$intake_stream_port
-intake_server_key_file = $state/keys/intake-server.key.pub
-review_endpoint = tcp://127.0.0.1:$review_stream_port
-review_server_key_file = $state/keys/review.key.pub
-CONF
-cat >"$state/review.conf" <<CONF
-[log]
-level = info
-[db]
-url = $base dbname=ducha user=ducha_review
-[campaign]
-dir = $root/deploy/campaigns/hebei-2017-2018
-[transport]
-secret_key_file = $state/keys/review.key
-[clock]
-source = fleet
-[http]
-port = $review_http
-[review]
-endpoint = tcp://127.0.0.1:$review_port
-stream_endpoint = tcp://127.0.0.1:$review_stream_port
-tracking_endpoint = tcp://127.0.0.1:$tracking_stream_port
-tracking_server_key_file = $state/keys/tracking.key.pub
-intake_endpoint = tcp://127.0.0.1:$intake_stream_port
-intake_server_key_file = $state/keys/intake-server.key.pub
-dispatch_endpoint = tcp://127.0.0.1:$dispatch_stream_port
-dispatch_server_key_file = $state/keys/dispatch.key.pub
-sample_rate = 0.3
-sample_seed = 2017
-CONF
-cat >"$state/bulletin.conf" <<CONF
-[log]
-level = info
-[db]
-url = $base dbname=ducha user=ducha_bulletin
-[campaign]
-dir = $root/deploy/campaigns/hebei-2017-2018
-[transport]
-secret_key_file = $state/keys/bulletin.key
-[clock]
-source = fleet
-[http]
-port = $bulletin_http
-[bulletin]
-endpoint = tcp://127.0.0.1:$bulletin_port
-send_hour = 9
-intake_endpoint = tcp://127.0.0.1:$intake_stream_port
-intake_server_key_file = $state/keys/intake-server.key.pub
-dispatch_endpoint = tcp://127.0.0.1:$dispatch_stream_port
-dispatch_server_key_file = $state/keys/dispatch.key.pub
-tracking_endpoint = tcp://127.0.0.1:$tracking_stream_port
-tracking_server_key_file = $state/keys/tracking.key.pub
-review_endpoint = tcp://127.0.0.1:$review_stream_port
-review_server_key_file = $state/keys/review.key.pub
-[smtp]
-# The local SMTP sink started below (Debian's aiosmtpd); mail lands in $state/mail/.
-url = smtp://127.0.0.1:$smtp_port
-starttls = none
-from = bulletin@ducha.hebei.example
-from_name = 督察快报
-CONF
+}
+# The two lines that make a service follow PRODUCER's stream over CURVE.
+follows() {  # PRODUCER STREAM_PORT KEY_NAME
+  printf '%s_endpoint = tcp://127.0.0.1:%s\n%s_server_key_file = %s\n' \
+    "$1" "$2" "$1" "$state/keys/$3.key.pub"
+}
+{
+  conf_head intake intake-server "$intake_http"
+  printf '[intake]\nendpoint = tcp://127.0.0.1:%s\nstream_endpoint = tcp://127.0.0.1:%s\n' \
+    "$intake_port" "$intake_stream_port"
+} >"$state/intake.conf"
+{
+  conf_head dispatch dispatch "$dispatch_http"
+  printf '[dispatch]\nendpoint = tcp://127.0.0.1:%s\nadmin_endpoint = tcp://127.0.0.1:%s\n' \
+    "$dispatch_stream_port" "$dispatch_admin_port"
+  follows intake "$intake_stream_port" intake-server
+} >"$state/dispatch.conf"
+{
+  conf_head tracking tracking "$tracking_http"
+  printf '[tracking]\nendpoint = tcp://127.0.0.1:%s\nstream_endpoint = tcp://127.0.0.1:%s\n' \
+    "$tracking_port" "$tracking_stream_port"
+  follows dispatch "$dispatch_stream_port" dispatch
+  follows intake "$intake_stream_port" intake-server
+  follows review "$review_stream_port" review
+} >"$state/tracking.conf"
+{
+  conf_head review review "$review_http"
+  printf '[review]\nendpoint = tcp://127.0.0.1:%s\nstream_endpoint = tcp://127.0.0.1:%s\n' \
+    "$review_port" "$review_stream_port"
+  follows tracking "$tracking_stream_port" tracking
+  follows intake "$intake_stream_port" intake-server
+  follows dispatch "$dispatch_stream_port" dispatch
+  printf 'sample_rate = 0.3\nsample_seed = 2017\n'
+} >"$state/review.conf"
+{
+  conf_head bulletin bulletin "$bulletin_http"
+  printf '[bulletin]\nendpoint = tcp://127.0.0.1:%s\nsend_hour = 9\n' "$bulletin_port"
+  follows intake "$intake_stream_port" intake-server
+  follows dispatch "$dispatch_stream_port" dispatch
+  follows tracking "$tracking_stream_port" tracking
+  follows review "$review_stream_port" review
+  # The local SMTP sink started below (Debian's aiosmtpd); mail lands in $state/mail/.
+  printf '[smtp]\nurl = smtp://127.0.0.1:%s\nstarttls = none\n' "$smtp_port"
+  printf 'from = bulletin@ducha.hebei.example\nfrom_name = 督察快报\n'
+} >"$state/bulletin.conf"
 
 # Starts one service and waits for the line that says it serves.
 start() {
