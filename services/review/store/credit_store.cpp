@@ -1,5 +1,10 @@
 #include "services/review/store/credit_store.h"
 
+#include <algorithm>
+#include <optional>
+#include <tuple>
+#include <variant>
+
 #include "common/stream/outbox.h"
 #include "proto/dispatch_codec.h"
 #include "proto/intake_codec.h"
@@ -76,18 +81,93 @@ void Rescore(pqxx::transaction_base& tx, const CreditRules& credit, const std::s
                              pr::Encode(changed, "enterprise")}});
 }
 
-// Scores `points` for the problem's enterprise once per (problem, reason).
-void Score(pqxx::transaction_base& tx, const CreditRules& credit, std::int64_t problem_id,
-           const std::string& reason, int points, timeutil::Millis at) {
-  const pqxx::result pe = tx.exec_params(
-      "SELECT enterprise FROM review.problem_enterprise WHERE problem_id = $1", problem_id);
-  if (pe.empty() || points <= 0) return;
-  const std::string key = pe[0][0].as<std::string>();
+// The advisory-lock space of review's credit steps (the first key of the two-key form).
+constexpr int kCreditLockSpace = 0x72637264;  // "rcrd"
+
+// One decoded event of the source streams: a report naming an enterprise, or an assignment.
+using SourceFact = std::variant<std::monostate, pi::ReportAccepted, pd::ProblemAssigned>;
+
+// Serialises, per problem, the steps that join a problem's enterprise with its facts: the
+// enterprise (intake's reports) and the facts (dispatch, tracking, the bureau) arrive in separate
+// transactions, and without the lock each could commit without seeing the other (write skew under
+// READ COMMITTED), leaving a fact never scored. Whoever takes the lock second sees the first's
+// rows, since the first's writes precede its lock and commit before the lock is released.
+void LockProblems(pqxx::transaction_base& tx, std::vector<std::int64_t> ids) {
+  if (ids.empty()) return;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::string array = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) array += ',';
+    array += std::to_string(ids[i]);
+  }
+  array += '}';
+  // Ascending order, so that two batches cannot deadlock on each other.
+  tx.exec_params(
+      "SELECT pg_advisory_xact_lock($1::int, k) FROM (SELECT DISTINCT (x % 2147483647)::int AS k "
+      "FROM unnest($2::bigint[]) x ORDER BY 1) s",
+      kCreditLockSpace, array);
+}
+
+void InsertEntry(pqxx::transaction_base& tx, const CreditRules& credit, const std::string& key,
+                 std::int64_t problem_id, const std::string& reason, int points,
+                 timeutil::Millis at) {
   const pqxx::result inserted = tx.exec_params(
       "INSERT INTO review.credit_entry (enterprise, problem_id, reason, points, at) VALUES ($1, "
       "$2, $3, $4, $5) ON CONFLICT (problem_id, reason) DO NOTHING RETURNING id",
       key, problem_id, reason, points, at);
   if (!inserted.empty()) Rescore(tx, credit, key, problem_id, reason, at);
+}
+
+// Scores `points` for the problem's enterprise once per (problem, reason). Until review knows the
+// enterprise, the fact waits in credit_pending. The caller holds the problem's lock.
+void Score(pqxx::transaction_base& tx, const CreditRules& credit, std::int64_t problem_id,
+           const std::string& reason, int points, timeutil::Millis at) {
+  if (points <= 0) return;
+  const pqxx::result pe = tx.exec_params(
+      "SELECT enterprise FROM review.problem_enterprise WHERE problem_id = $1", problem_id);
+  if (pe.empty()) {
+    tx.exec_params(
+        "INSERT INTO review.credit_pending (problem_id, reason, points, at) VALUES ($1, $2, $3, "
+        "$4) ON CONFLICT (problem_id, reason) DO NOTHING",
+        problem_id, reason, points, at);
+    return;
+  }
+  InsertEntry(tx, credit, pe[0][0].as<std::string>(), problem_id, reason, points, at);
+}
+
+void ClearEntries(pqxx::transaction_base& tx, const CreditRules& credit, std::int64_t problem_id,
+                  timeutil::Millis at) {
+  const pqxx::result r = tx.exec_params(
+      "UPDATE review.credit_entry SET cleared_at = $2 WHERE problem_id = $1 AND cleared_at IS NULL "
+      "RETURNING enterprise",
+      problem_id, at);
+  if (!r.empty()) {
+    Rescore(tx, credit, r[0][0].as<std::string>(), problem_id, "rectified", at);
+  }
+}
+
+// The enterprise has just become known: the facts that waited for it are scored now, in the
+// order they happened, and cleared if their problem was rectified meanwhile.
+void ScorePending(pqxx::transaction_base& tx, const CreditRules& credit, const std::string& key,
+                  std::int64_t problem_id) {
+  const pqxx::result waiting = tx.exec_params(
+      "DELETE FROM review.credit_pending WHERE problem_id = $1 RETURNING reason, points, at, "
+      "cleared_at",
+      problem_id);
+  std::vector<std::tuple<timeutil::Millis, std::string, int>> facts;
+  std::optional<timeutil::Millis> cleared;
+  for (const auto& row : waiting) {
+    facts.emplace_back(row[2].as<std::int64_t>(), row[0].as<std::string>(), row[1].as<int>());
+    if (!row[3].is_null()) {
+      cleared = std::max(cleared.value_or(0), row[3].as<std::int64_t>());
+    }
+  }
+  std::sort(facts.begin(), facts.end());
+  for (const auto& [at, reason, points] : facts) {
+    InsertEntry(tx, credit, key, problem_id, reason, points, at);
+  }
+  if (cleared) ClearEntries(tx, credit, problem_id, *cleared);
 }
 
 void ScoreViolationIfReady(pqxx::transaction_base& tx, const CreditRules& credit,
@@ -191,6 +271,9 @@ stream::ApplyFn SourceApplier::AsApplyFn() {
 std::vector<Status> SourceApplier::Apply(pqxx::transaction_base& tx,
                                          std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
+  // Decode the whole batch first: its problems are locked together, in ascending order.
+  std::vector<SourceFact> facts(events.size());
+  std::vector<std::int64_t> problems;
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto frame = proto::ParseMessage(events[i].payload);
     if (!frame) {
@@ -205,6 +288,21 @@ std::vector<Status> SourceApplier::Apply(pqxx::transaction_base& tx,
       }
       // A problem's enterprise is its first report's; a duplicate names the same problem.
       if (!m->enterprise || m->duplicate_of) continue;
+      problems.push_back(m->report_id);
+      facts[i] = std::move(*m);
+    } else if (frame->type() == pd::ProblemAssigned::kType) {
+      auto m = codec::DecodeAs<pd::ProblemAssigned>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      problems.push_back(m->problem_id);
+      facts[i] = std::move(*m);
+    }
+  }
+  LockProblems(tx, std::move(problems));
+  for (const auto& fact : facts) {
+    if (const auto* m = std::get_if<pi::ReportAccepted>(&fact)) {
       const std::string key =
           m->enterprise->credit_code ? *m->enterprise->credit_code : "name:" + m->enterprise->name;
       tx.exec_params(
@@ -215,23 +313,19 @@ std::vector<Status> SourceApplier::Apply(pqxx::transaction_base& tx,
           "INSERT INTO review.enterprise (enterprise, name) VALUES ($1, $2) ON CONFLICT "
           "(enterprise) DO NOTHING",
           key, m->enterprise->name);
+      ScorePending(tx, credit_, key, m->report_id);
       ScoreViolationIfReady(tx, credit_, m->report_id);
-    } else if (frame->type() == pd::ProblemAssigned::kType) {
-      auto m = codec::DecodeAs<pd::ProblemAssigned>(*frame);
-      if (!m) {
-        out[i] = m.error();
-        continue;
-      }
+    } else if (const auto* a = std::get_if<pd::ProblemAssigned>(&fact)) {
       // A rectification is an established violation; a citizen report waits for verification.
-      const bool established = m->kind == pd::AssignmentKind::kRectification;
+      const bool established = a->kind == pd::AssignmentKind::kRectification;
       tx.exec_params(
           "INSERT INTO review.violation (problem_id, severity, kind, established_at) VALUES ($1, "
           "$2, $3, $4) ON CONFLICT (problem_id) DO NOTHING",
-          m->problem_id, std::string(proto::common::ToString(m->severity)),
-          std::string(pd::ToString(m->kind)),
-          established ? std::optional<std::string>(std::to_string(m->assigned_at))
+          a->problem_id, std::string(proto::common::ToString(a->severity)),
+          std::string(pd::ToString(a->kind)),
+          established ? std::optional<std::string>(std::to_string(a->assigned_at))
                       : std::optional<std::string>());
-      ScoreViolationIfReady(tx, credit_, m->problem_id);
+      ScoreViolationIfReady(tx, credit_, a->problem_id);
     }
   }
   return out;
@@ -239,6 +333,7 @@ std::vector<Status> SourceApplier::Apply(pqxx::transaction_base& tx,
 
 void EstablishViolation(pqxx::transaction_base& tx, const CreditRules& credit,
                         std::int64_t problem_id, timeutil::Millis at) {
+  LockProblems(tx, {problem_id});
   tx.exec_params(
       "UPDATE review.violation SET established_at = $2 WHERE problem_id = $1 AND established_at "
       "IS NULL",
@@ -248,6 +343,7 @@ void EstablishViolation(pqxx::transaction_base& tx, const CreditRules& credit,
 
 void ScoreFailedReinspection(pqxx::transaction_base& tx, const CreditRules& credit,
                              std::int64_t problem_id, std::int64_t task_id, timeutil::Millis at) {
+  LockProblems(tx, {problem_id});
   Score(tx, credit, problem_id, "failed_reinspection:" + std::to_string(task_id),
         credit.failed_reinspection_points(), at);
 }
@@ -255,19 +351,19 @@ void ScoreFailedReinspection(pqxx::transaction_base& tx, const CreditRules& cred
 void ScoreVerifiedFact(pqxx::transaction_base& tx, const CreditRules& credit,
                        std::int64_t problem_id, const std::string& fact, timeutil::Millis at) {
   if (credit.ScoresBlackAtOnce(fact)) {
+    LockProblems(tx, {problem_id});
     Score(tx, credit, problem_id, "fact:" + fact, CreditRules::kBlack, at);
   }
 }
 
 void ClearOnRectified(pqxx::transaction_base& tx, const CreditRules& credit,
                       std::int64_t problem_id, timeutil::Millis at) {
-  const pqxx::result r = tx.exec_params(
-      "UPDATE review.credit_entry SET cleared_at = $2 WHERE problem_id = $1 AND cleared_at IS NULL "
-      "RETURNING enterprise",
+  LockProblems(tx, {problem_id});
+  tx.exec_params(
+      "UPDATE review.credit_pending SET cleared_at = $2 WHERE problem_id = $1 AND cleared_at IS "
+      "NULL",
       problem_id, at);
-  if (!r.empty()) {
-    Rescore(tx, credit, r[0][0].as<std::string>(), problem_id, "rectified", at);
-  }
+  ClearEntries(tx, credit, problem_id, at);
 }
 
 Result<pr::CreditDone> ConfirmBlacklist(pqxx::transaction_base& tx, const CreditContext& ctx,

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <memory>
 #include <thread>
 #include <zmq.hpp>
 
@@ -101,6 +103,41 @@ stream::IncomingEvent Event(std::int64_t seq, const M& m) {
   return stream::IncomingEvent{seq, std::string(M::kType), Encode(m)};
 }
 
+proto::intake::ReportAccepted NamesEnterprise(std::int64_t id) {
+  proto::intake::ReportAccepted report;
+  report.report_id = id;
+  report.integration = "groups";
+  report.submission_id = "s" + std::to_string(id);
+  report.channel = pc::Channel::kSupervisionGroup;
+  report.jurisdiction = "130102";
+  report.category = pc::Category::kScatteredPollutingEnterprises;
+  report.severity = pc::Severity::kSerious;
+  report.title = "散乱污企业";
+  report.description = "d";
+  report.observed_at = report.reported_at = report.received_at = At("2017-11-21T10:00:00+08:00");
+  report.enterprise = pc::Enterprise{"石家庄某化工有限公司", std::string("91130100MA07L7XT37")};
+  return report;
+}
+
+proto::dispatch::ProblemAssigned AssignedForRectification(std::int64_t id) {
+  proto::dispatch::ProblemAssigned assigned;
+  assigned.problem_id = id;
+  assigned.report_id = id;
+  assigned.kind = proto::dispatch::AssignmentKind::kRectification;
+  assigned.body = proto::dispatch::Body{"130102", "长安区人民政府",
+                                        proto::dispatch::BodyKind::kCountyGovernment};
+  assigned.jurisdiction = "130102";
+  assigned.city = "130100";
+  assigned.channel = pc::Channel::kSupervisionGroup;
+  assigned.category = pc::Category::kScatteredPollutingEnterprises;
+  assigned.severity = pc::Severity::kSerious;
+  assigned.listed = true;
+  assigned.deadline = "2017-12-05";
+  assigned.assigned_at = At("2017-11-21T10:00:05+08:00");
+  assigned.title = "散乱污企业";
+  return assigned;
+}
+
 class ReviewTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -117,7 +154,8 @@ class ReviewTest : public ::testing::Test {
         "TRUNCATE review.task, review.case_facts, review.opinion, review.responsible_official, "
         "review.recommendation, review.decision, review.action_request, review.history, "
         "review.problem_enterprise, review.violation, review.enterprise, review.credit_entry, "
-        "review.colour_history, review.blacklist_history, review.credit_request, "
+        "review.credit_pending, review.colour_history, review.blacklist_history, "
+        "review.credit_request, "
         "review.outbox, review.stream_head, review.stream_cursor, review.dead_letter, "
         "review.audit");
     settings_.schema = kSchema;
@@ -392,33 +430,8 @@ TEST_F(ReviewServerTest, TheHistoryIsAHashChainThatShowsTampering) {
 TEST_F(ReviewServerTest, CreditPointsColoursAndAnOperatorConfirmedBlacklist) {
   // 1042 names an enterprise (intake) and is a serious problem assigned for rectification
   // (dispatch): an established violation, 4 points, yellow.
-  proto::intake::ReportAccepted report;
-  report.report_id = 1042;
-  report.integration = "groups";
-  report.submission_id = "s1042";
-  report.channel = pc::Channel::kSupervisionGroup;
-  report.jurisdiction = "130102";
-  report.category = pc::Category::kScatteredPollutingEnterprises;
-  report.severity = pc::Severity::kSerious;
-  report.title = "散乱污企业";
-  report.description = "d";
-  report.observed_at = report.reported_at = report.received_at = At("2017-11-21T10:00:00+08:00");
-  report.enterprise = pc::Enterprise{"石家庄某化工有限公司", std::string("91130100MA07L7XT37")};
-  proto::dispatch::ProblemAssigned assigned;
-  assigned.problem_id = 1042;
-  assigned.report_id = 1042;
-  assigned.kind = proto::dispatch::AssignmentKind::kRectification;
-  assigned.body = proto::dispatch::Body{"130102", "长安区人民政府",
-                                        proto::dispatch::BodyKind::kCountyGovernment};
-  assigned.jurisdiction = "130102";
-  assigned.city = "130100";
-  assigned.channel = pc::Channel::kSupervisionGroup;
-  assigned.category = pc::Category::kScatteredPollutingEnterprises;
-  assigned.severity = pc::Severity::kSerious;
-  assigned.listed = true;
-  assigned.deadline = "2017-12-05";
-  assigned.assigned_at = At("2017-11-21T10:00:05+08:00");
-  assigned.title = "散乱污企业";
+  const proto::intake::ReportAccepted report = NamesEnterprise(1042);
+  const proto::dispatch::ProblemAssigned assigned = AssignedForRectification(1042);
   stream::StreamConsumerSettings s = settings_;
   s.producer = "dispatch";
   s.stream = "assignments";
@@ -477,6 +490,62 @@ TEST_F(ReviewServerTest, CreditPointsColoursAndAnOperatorConfirmedBlacklist) {
   EXPECT_EQ(std::count(events.begin(), events.end(), "review.credit_changed"), 4);
   EXPECT_EQ(std::count(events.begin(), events.end(), "review.blacklisted"), 1);
   EXPECT_EQ(std::count(events.begin(), events.end(), "review.delisted"), 1);
+}
+
+// The enterprise (intake's reports) and the violation (dispatch's assignments) arrive in separate
+// transactions. The second to commit must see the first, however they interleave: here the report
+// is applied but not yet committed when the assignment's batch starts.
+TEST_F(ReviewTest, AViolationAndItsEnterpriseMeetWhenTheyArriveConcurrently) {
+  pqxx::connection other{TestCluster::Get().UrlFor("review")};
+  auto open = std::make_unique<pqxx::work>(other);
+  const std::vector<stream::IncomingEvent> r{Event(1, NamesEnterprise(3042))};
+  for (const auto& status : sources_.Apply(*open, r)) ASSERT_TRUE(status.ok());
+
+  std::atomic<bool> applied{false};
+  std::thread assignment([&] {
+    stream::StreamConsumerSettings s = settings_;
+    s.producer = "dispatch";
+    s.stream = "assignments";
+    const std::vector<stream::IncomingEvent> a{Event(1, AssignedForRectification(3042))};
+    stream::ApplyBatch(conn_, s, a, sources_.AsApplyFn(), stats_);
+    applied = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(applied.load()) << "the assignment waits for the report's transaction";
+  open->commit();
+  open.reset();
+  assignment.join();
+  EXPECT_EQ(Q("SELECT count(*) FROM review.credit_entry WHERE problem_id = 3042 AND reason = "
+              "'violation'"),
+            "1");
+  EXPECT_EQ(Q("SELECT colour FROM review.enterprise"), "yellow");
+}
+
+// A fact scored before review has read the problem's enterprise waits, and is scored (and cleared
+// if the problem was rectified meanwhile) when the enterprise arrives.
+TEST_F(ReviewTest, AFactScoredBeforeTheEnterpriseIsKnownWaitsForIt) {
+  conn_.Transact([&](pqxx::work& tx) {
+    ScoreFailedReinspection(tx, Credit(), 4042, 7, At("2017-12-01T10:00:00+08:00"));
+    ScoreFailedReinspection(tx, Credit(), 4043, 8, At("2017-12-01T10:00:00+08:00"));
+    ClearOnRectified(tx, Credit(), 4043, At("2017-12-08T10:00:00+08:00"));
+  });
+  EXPECT_EQ(Q("SELECT count(*) FROM review.credit_entry"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM review.credit_pending"), "2");
+  stream::StreamConsumerSettings s = settings_;
+  s.producer = "intake";
+  s.stream = "reports";
+  proto::intake::ReportAccepted other = NamesEnterprise(4043);
+  other.enterprise = pc::Enterprise{"某建材厂", std::nullopt};
+  const std::vector<stream::IncomingEvent> r{Event(1, NamesEnterprise(4042)), Event(2, other)};
+  stream::ApplyBatch(conn_, s, r, sources_.AsApplyFn(), stats_);
+  EXPECT_EQ(Q("SELECT count(*) FROM review.credit_pending"), "0");
+  EXPECT_EQ(Q("SELECT points || ':' || (cleared_at IS NULL) FROM review.credit_entry WHERE "
+              "problem_id = 4042 AND reason = 'failed_reinspection:7'"),
+            "3:true");
+  EXPECT_EQ(Q("SELECT (cleared_at IS NOT NULL)::text FROM review.credit_entry WHERE problem_id = "
+              "4043"),
+            "true");
+  EXPECT_EQ(Q("SELECT colour FROM review.enterprise WHERE name = '某建材厂'"), "green");
 }
 
 }  // namespace
