@@ -22,6 +22,8 @@ packages=(
   # the bulletin: SMTP (libcurl), its chart and PDF (cairo, pango, a CJK font); its tests read the
   # PDF back with pdftotext (poppler-utils) and receive the mail with Debian's aiosmtpd
   libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils python3-aiosmtpd
+  # the gateway's system test drives the Open311 API with the real curl
+  curl
 )
 
 missing=()

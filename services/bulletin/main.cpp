@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
   const std::string endpoint = config.String("bulletin.endpoint", "tcp://127.0.0.1:7141");
   const auto reports = svc::ConsumerSettingsFrom(config, common, "intake", "intake", "reports",
                                                  "tcp://127.0.0.1:7102");
+  // The groups' visits (intake's `visits`, on the same endpoint): the round report's coverage.
+  const auto visits = svc::ConsumerSettingsFrom(config, common, "intake", "intake", "visits",
+                                                "tcp://127.0.0.1:7102");
   const auto assignments = svc::ConsumerSettingsFrom(config, common, "dispatch", "dispatch",
                                                      "assignments", "tcp://127.0.0.1:7111");
   const auto ledger = svc::ConsumerSettingsFrom(config, common, "tracking", "tracking", "ledger",
@@ -82,6 +85,17 @@ int main(int argc, char** argv) {
     config.AddError("bulletin.retry_max_ms", "must not be below bulletin.retry_initial_ms");
   }
   const bool require_caught_up = config.Bool("bulletin.require_caught_up", true);
+  runner_settings.round_report_hour =
+      static_cast<int>(config.Int("bulletin.round_report_hour", 9, 0, 23));
+  runner_settings.reports_dir = config.String("bulletin.reports_dir", "");
+  // Public disclosure (信息公开): off unless a directory is configured.
+  PublishSettings publish;
+  publish.dir = config.String("bulletin.disclosure_dir", "");
+  publish.rules.delay = config.Int("bulletin.disclosure_delay_hours", 24, 0, 24 * 90) * 3'600'000LL;
+  publish.rules.title = config.String("bulletin.disclosure_title", "");
+  publish.rules.base_url = config.String("bulletin.disclosure_base_url", "");
+  const auto publish_interval = std::chrono::milliseconds(
+      config.Int("bulletin.publish_interval_ms", 600'000, 50, 86'400'000));
   std::string recipients_file = config.String("bulletin.recipients_file", "");
   if (recipients_file.empty()) recipients_file = common.campaign_dir + "/recipients.json";
 
@@ -141,6 +155,11 @@ int main(int argc, char** argv) {
   const WeekCalendar weeks = std::move(calendar).value();
   runner_settings.send.campaign_id = active_campaign.info().id;
   runner_settings.send.mail_domain = smtp.from.substr(smtp.from.find('@') + 1);
+  for (const std::string& list : runner_settings.round_lists) {
+    if (distribution.Find(list) == nullptr) {
+      svc::Die("bulletin", recipients_file + ": the round reports' list '" + list + "' is missing");
+    }
+  }
   log->info("{} recipient lists from {}; bulletins {} .. {}, due Saturdays at {:02d}:00",
             distribution.lists.size(), recipients_file, weeks.Issue(1).Name(),
             weeks.Issue(weeks.issues()).Name(), schedule.send_hour);
@@ -162,7 +181,8 @@ int main(int argc, char** argv) {
     ReportApplier report_applier(active_campaign);
     AssignmentApplier assignment_applier;
     LedgerApplier ledger_applier(active_campaign.info().utc_offset_minutes);
-    ReviewApplier review_applier;
+    ReviewApplier review_applier(&active_campaign);
+    VisitApplier visit_applier;
     // A parked event is retried by the applier of its stream.
     const stream::ApplyFn retry = [&](pqxx::transaction_base& tx,
                                       std::span<const stream::IncomingEvent> events) {
@@ -170,7 +190,9 @@ int main(int argc, char** argv) {
       for (const stream::IncomingEvent& e : events) {
         const std::span<const stream::IncomingEvent> one(&e, 1);
         std::vector<Status> s;
-        if (e.type.starts_with("intake.")) {
+        if (e.type == "intake.visit_reported") {
+          s = visit_applier.Apply(tx, one);
+        } else if (e.type.starts_with("intake.")) {
           s = report_applier.Apply(tx, one);
         } else if (e.type.starts_with("dispatch.")) {
           s = assignment_applier.Apply(tx, one);
@@ -201,6 +223,7 @@ int main(int argc, char** argv) {
                               common.db, runner_settings.send, wall_clock, retry, stop.get_token());
 
     stream::StreamConsumer report_consumer(reports, ctx, common.db, report_applier.AsApplyFn());
+    stream::StreamConsumer visit_consumer(visits, ctx, common.db, visit_applier.AsApplyFn());
     stream::StreamConsumer assignment_consumer(assignments, ctx, common.db,
                                                assignment_applier.AsApplyFn());
     stream::StreamConsumer ledger_consumer(ledger, ctx, common.db, ledger_applier.AsApplyFn());
@@ -209,8 +232,8 @@ int main(int argc, char** argv) {
       review_consumer = std::make_unique<stream::StreamConsumer>(reinspections, ctx, common.db,
                                                                  review_applier.AsApplyFn());
     }
-    std::vector<const stream::StreamConsumer*> consumers{&report_consumer, &assignment_consumer,
-                                                         &ledger_consumer};
+    std::vector<const stream::StreamConsumer*> consumers{&report_consumer, &visit_consumer,
+                                                         &assignment_consumer, &ledger_consumer};
     if (review_consumer) consumers.push_back(review_consumer.get());
     const auto caught_up = [&consumers, require_caught_up] {
       if (!require_caught_up) return true;
@@ -223,9 +246,17 @@ int main(int argc, char** argv) {
     const SmtpMailer mailer(smtp);
     BulletinRunner runner(runner_settings, active_campaign, weeks, distribution, *fleet_clock,
                           wall_clock, mailer, caught_up);
+    DisclosurePublisher publisher(publish, active_campaign);
+    if (publisher.enabled()) {
+      runner.SetPublisher(&publisher, publish_interval);
+      commands.EnablePublish(&publisher, fleet_clock.get());
+      log->info("public disclosure to {}/current every {} ms, {} h after verification", publish.dir,
+                publish_interval.count(), publish.rules.delay / 3'600'000);
+    }
 
     obs::Metrics metrics;
     svc::RegisterConsumerMetrics(metrics, report_consumer, "intake", "reports");
+    svc::RegisterConsumerMetrics(metrics, visit_consumer, "intake", "visits");
     svc::RegisterConsumerMetrics(metrics, assignment_consumer, "dispatch", "assignments");
     svc::RegisterConsumerMetrics(metrics, ledger_consumer, "tracking", "ledger");
     if (review_consumer) {
@@ -278,6 +309,21 @@ int main(int argc, char** argv) {
       metrics.Add(K::kCounter, "ducha_bulletin_events_applied_total",
                   "Events applied to the bulletin's projection.", {{"stream", "reinspections"}},
                   v(review_applier.stats().applied));
+      metrics.Add(K::kCounter, "ducha_bulletin_events_applied_total",
+                  "Events applied to the bulletin's projection.", {{"stream", "visits"}},
+                  v(visit_applier.stats().applied));
+      const PublishStats& ps = publisher.stats();
+      metrics.Add(K::kCounter, "ducha_bulletin_disclosure_publications_total",
+                  "Disclosure publications run (scheduled and asked for).", {}, v(ps.publications));
+      metrics.Add(K::kCounter, "ducha_bulletin_disclosure_changes_total",
+                  "Disclosure publications that switched the site to a new release.", {},
+                  v(ps.changed));
+      metrics.Add(K::kCounter, "ducha_bulletin_disclosure_failures_total",
+                  "Disclosure publications that failed.", {}, v(ps.failures));
+      metrics.Add(K::kGauge, "ducha_bulletin_disclosed_problems",
+                  "Problems disclosed by the last publication.", {}, v(ps.problems));
+      metrics.Add(K::kGauge, "ducha_bulletin_disclosure_bytes", "Size of the site published last.",
+                  {}, v(ps.bytes));
     }
     const auto http = svc::StartOperationsEndpoint(common, metrics, [&]() -> Status {
       for (const stream::StreamConsumer* c : consumers) {
@@ -294,6 +340,7 @@ int main(int argc, char** argv) {
         });
       });
       std::jthread follow_intake([&](std::stop_token) { report_consumer.Run(stop.get_token()); });
+      std::jthread follow_visits([&](std::stop_token) { visit_consumer.Run(stop.get_token()); });
       std::jthread follow_dispatch(
           [&](std::stop_token) { assignment_consumer.Run(stop.get_token()); });
       std::jthread follow_tracking([&](std::stop_token) { ledger_consumer.Run(stop.get_token()); });
@@ -302,8 +349,8 @@ int main(int argc, char** argv) {
       });
       std::jthread schedule_thread(
           [&](std::stop_token) { runner.Run(common.db, stop.get_token()); });
-      log->info("bulletin running: commands on {}, following {}, {} and {}{}", command_endpoint,
-                reports.endpoint, assignments.endpoint, ledger.endpoint,
+      log->info("bulletin running: commands on {}, following {} (reports, visits), {} and {}{}",
+                command_endpoint, reports.endpoint, assignments.endpoint, ledger.endpoint,
                 follow_review ? " and " + reinspections.endpoint : std::string());
     }  // the threads return once stop is requested, and are joined here
     identities.Stop();

@@ -295,10 +295,26 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
     listed.blocks.push_back(TableBlock(std::move(t)));
   }
   if (n.blacklist_added + n.blacklist_removed == 0) {
-    listed.blocks.push_back(Paragraph(std::string("黑名单：") + kNone));
+    listed.blocks.push_back(Paragraph(std::string("黑名单：") + kNone + "截至" +
+                                      MonthDay(n.cutoff_day) + "零时黑名单企业" +
+                                      to_string(n.blacklist_total) + "家。"));
   } else {
     listed.blocks.push_back(Paragraph("黑名单：本周新增企业" + to_string(n.blacklist_added) +
-                                      "家，移出" + to_string(n.blacklist_removed) + "家。"));
+                                      "家，移出" + to_string(n.blacklist_removed) + "家；截至" +
+                                      MonthDay(n.cutoff_day) + "零时黑名单企业" +
+                                      to_string(n.blacklist_total) + "家。"));
+    Table t{{"企业名称", "统一社会信用代码", "所在地", "变动", "信用记分", "日期"}, {}, 4, false};
+    for (const BlacklistLine& l : n.blacklist_changes) {
+      const bool by_name = l.enterprise.starts_with("name:");
+      t.rows.push_back({l.name, by_name ? "—" : l.enterprise,
+                        l.city == 0 ? "—" : PlaceName(c, l.city), l.added ? "列入" : "移出",
+                        to_string(l.points), MonthDay(l.day)});
+    }
+    listed.blocks.push_back(TableBlock(std::move(t)));
+  }
+  if (n.credit_worsened > 0) {
+    listed.blocks.push_back(Paragraph("企业环境信用：本周信用等级降为红色或黑色的企业" +
+                                      to_string(n.credit_worsened) + "家。"));
   }
   d.sections.push_back(std::move(listed));
 

@@ -40,6 +40,8 @@ struct ProblemFact {
   std::string listing_reason;
   std::int64_t deadline = 0;  // Day, inclusive
   Millis assigned_at = 0;
+  std::string supervising_group;  // the group stationed in the city then, may be empty
+  int round = 0;                  // the round it was received in, 0 between rounds
 };
 
 enum class FactKind {
@@ -83,13 +85,40 @@ struct AccountabilityFact {
   std::string level;       // rule-table name, may be empty
   std::string level_name;  // Chinese, may be empty
   Millis at = 0;
+  std::string decision_text;  // a decision's text (处理决定): disclosed only with the decision
 };
 
-// An enterprise added to or removed from the blacklist.
+// An enterprise added to or removed from the blacklist (review.blacklisted / delisted).
 struct BlacklistFact {
-  DivisionCode city = 0;
+  DivisionCode city = 0;  // 0 when unknown
   bool added = true;
   Millis at = 0;
+  std::string enterprise;  // unified social credit code, or name:<registered name>
+  std::string name;        // registered name (企业名称)
+  int points = 0;
+};
+
+// review.credit_changed: an enterprise's colour under the 12-point rule.
+struct CreditFact {
+  std::string enterprise;
+  std::string name;
+  int points = 0;
+  std::string colour;    // green, yellow, red, black
+  std::string previous;  // the colour before
+  DivisionCode city = 0;
+  Millis at = 0;
+};
+
+// intake.visit_reported: a group's visit to a county (走访), for the round's coverage.
+struct VisitFact {
+  std::int64_t visit_id = 0;
+  std::string group_id;
+  int round = 0;
+  DivisionCode county = 0;
+  DivisionCode city = 0;
+  std::int64_t day = 0;
+  std::vector<std::string> tasks;  // category contract names
+  int problems_found = 0;
 };
 
 struct Projection {
@@ -99,6 +128,8 @@ struct Projection {
   std::vector<ReinspectionFact> reinspections;
   std::vector<AccountabilityFact> accountability;
   std::vector<BlacklistFact> blacklist;
+  std::vector<CreditFact> credit;
+  std::vector<VisitFact> visits;
 };
 
 }  // namespace ducha::bulletin

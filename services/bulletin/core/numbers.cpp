@@ -357,9 +357,22 @@ Numbers ComputeNumbers(const campaign::Campaign& campaign, const Projection& p, 
     ++l.count;
   }
   for (auto& [level, count] : levels) n.recommendation_levels.push_back(count);
+  std::map<std::string, bool> on_list;
   for (const BlacklistFact& b : p.blacklist) {
+    if (b.at >= cutoff) continue;
+    on_list[b.enterprise] = b.added;
     if (!InWindow(b.at, start, cutoff)) continue;
     ++(b.added ? n.blacklist_added : n.blacklist_removed);
+    if (n.blacklist_changes.size() < kMaxListedLines) {
+      n.blacklist_changes.push_back(
+          BlacklistLine{b.enterprise, b.name, b.city, b.added, b.points,
+                        timeutil::DayOf(b.at, campaign.info().utc_offset_minutes)});
+    }
+  }
+  for (const auto& [enterprise, listed] : on_list) n.blacklist_total += listed ? 1 : 0;
+  for (const CreditFact& f : p.credit) {
+    if (!InWindow(f.at, start, cutoff)) continue;
+    if (f.colour == "red" || f.colour == "black") ++n.credit_worsened;
   }
   return n;
 }

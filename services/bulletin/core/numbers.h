@@ -86,6 +86,17 @@ struct ListedLine {
   friend bool operator==(const ListedLine&, const ListedLine&) = default;
 };
 
+// A blacklist change of the week (黑名单变动): the enterprise by its registered name and code.
+struct BlacklistLine {
+  std::string enterprise;
+  std::string name;
+  DivisionCode city = 0;  // 0 when unknown
+  bool added = true;      // false: taken off
+  int points = 0;
+  std::int64_t day = 0;  // Day
+  friend bool operator==(const BlacklistLine&, const BlacklistLine&) = default;
+};
+
 // The week's totals that the week-over-week comparison uses.
 struct WeekTotals {
   std::int64_t received = 0;
@@ -142,6 +153,9 @@ struct Numbers {
   // Blacklist this week (黑名单).
   std::int64_t blacklist_added = 0;
   std::int64_t blacklist_removed = 0;
+  std::int64_t blacklist_total = 0;              // on the blacklist as of the cut-off
+  std::vector<BlacklistLine> blacklist_changes;  // the week's, in order; at most kMaxListedLines
+  std::int64_t credit_worsened = 0;              // enterprises turned red or black this week
 
   std::vector<CityLine> cities;            // every campaign jurisdiction, campaign order
   std::vector<CountyLine> worst_counties;  // at most kWorstCounties, most overdue first

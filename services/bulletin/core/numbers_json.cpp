@@ -13,6 +13,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CityLine, code, received, assigned, closed_we
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CountyLine, code, city, standing)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ListedLine, problem_id, jurisdiction, city, category, severity,
                                    state, deadline, overdue, new_this_week)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BlacklistLine, enterprise, name, city, added, points, day)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WeekTotals, received, new_problems, assigned, closed, standing)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(
     Numbers, campaign_id, issue, first_day, cutoff_day, week, duplicates, channels,
@@ -23,14 +24,26 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(
     recommendation_levels, listed_open, listed_new, listed, blacklist_added, blacklist_removed,
     cities, worst_counties, has_previous, previous)
 
+// The blacklist's lines and the credit changes came later: numbers stored before them read back
+// with none, every other field stays required.
 std::string NumbersToJson(const Numbers& n) {
-  const nlohmann::json j = n;
+  nlohmann::json j = n;
+  j["blacklist_total"] = n.blacklist_total;
+  j["blacklist_changes"] = n.blacklist_changes;
+  j["credit_worsened"] = n.credit_worsened;
   return j.dump();
 }
 
 Result<Numbers> NumbersFromJson(std::string_view text) {
   try {
-    return nlohmann::json::parse(text).get<Numbers>();
+    const nlohmann::json j = nlohmann::json::parse(text);
+    Numbers n = j.get<Numbers>();
+    n.blacklist_total = j.value("blacklist_total", std::int64_t{0});
+    if (j.contains("blacklist_changes")) {
+      n.blacklist_changes = j.at("blacklist_changes").get<std::vector<BlacklistLine>>();
+    }
+    n.credit_worsened = j.value("credit_worsened", std::int64_t{0});
+    return n;
   } catch (const nlohmann::json::exception& e) {
     return MakeError("invalid_format", "numbers",
                      std::string("the stored numbers cannot be read: ") + e.what());

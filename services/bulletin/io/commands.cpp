@@ -124,6 +124,31 @@ std::string BulletinCommands::Handle(const std::string& user_id, std::string_vie
     return pb::Encode(reply, correlation);
   }
 
+  if (type == pb::Publish::kType) {
+    auto q = codec::DecodeAs<pb::Publish>(*frame);
+    if (!q) return refuse(q.error());
+    if (publisher_ == nullptr || fleet_ == nullptr || !publisher_->enabled()) {
+      return refuse(MakeError("not_configured", "bulletin.disclosure_dir",
+                              "public disclosure is off: bulletin.disclosure_dir is not set"));
+    }
+    log::Get("audit")->info("{} asked to publish the disclosure now: {}", who->name, q->reason);
+    auto published = publisher_->Publish(conn_, fleet_->Now(), "operator " + who->name);
+    if (!published) return refuse(published.error());
+    pb::Published reply;
+    reply.as_of = published->as_of;
+    reply.content_hash = published->site.hash;
+    reply.changed = published->site.changed;
+    reply.files = published->site.files;
+    reply.bytes = published->site.bytes;
+    reply.problems = published->problems;
+    reply.listed = published->listed;
+    reply.blacklisted = published->blacklisted;
+    reply.decisions = published->decisions;
+    reply.path = published->site.path;
+    stats_.done.fetch_add(1, std::memory_order_relaxed);
+    return pb::Encode(reply, correlation);
+  }
+
   if (type == proto::admin::RetryDeadLetters::kType) {
     auto q = codec::DecodeAs<proto::admin::RetryDeadLetters>(*frame);
     if (!q) return refuse(q.error());

@@ -8,6 +8,8 @@
 //                                        the stored numbers and of the numbers the data gives now
 //   bulletin.resend {week, list?, reason} a new send (next send_no, new Message-ID) per list;
 //                                        logged on the audit logger
+//   bulletin.publish {reason}            publishes the public disclosure now (as of the fleet
+//                                        clock's now); logged on the audit logger
 //   admin.retry_dead_letters {ids}       re-applies parked events of any followed stream
 //
 // One thread: Handle() is called by the server's Run() thread, which owns the connection.
@@ -25,6 +27,7 @@
 #include "common/stream/consumer.h"
 #include "services/bulletin/core/recipients.h"
 #include "services/bulletin/core/week.h"
+#include "services/bulletin/io/publisher.h"
 #include "services/bulletin/store/bulletin_store.h"
 
 namespace ducha::bulletin {
@@ -41,6 +44,12 @@ class BulletinCommands {
                    bool allow_plain, db::DbSettings db, SendSettings send, const Clock& wall,
                    stream::ApplyFn retry, std::stop_token stop);
 
+  // bulletin.publish publishes with `publisher` as of `fleet`'s now; without it, not_configured.
+  void EnablePublish(DisclosurePublisher* publisher, const Clock* fleet) {
+    publisher_ = publisher;
+    fleet_ = fleet;
+  }
+
   // One request frame from `user_id` (the ZAP User-Id); returns the reply frame.
   std::string Handle(const std::string& user_id, std::string_view frame);
   const CommandStats& stats() const { return stats_; }
@@ -55,6 +64,8 @@ class BulletinCommands {
   SendSettings send_;
   const Clock& wall_;
   stream::ApplyFn retry_;
+  DisclosurePublisher* publisher_ = nullptr;
+  const Clock* fleet_ = nullptr;
   CommandStats stats_;
 };
 

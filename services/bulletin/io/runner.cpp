@@ -1,6 +1,12 @@
 #include "services/bulletin/io/runner.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "common/log/log.h"
@@ -13,6 +19,38 @@ std::chrono::milliseconds Backoff(const RunnerSettings& s, int attempts) {
   auto delay = s.retry_initial;
   for (int i = 1; i < attempts && delay < s.retry_max; ++i) delay *= 2;
   return std::min(delay, s.retry_max);
+}
+
+// Writes `bytes` to `path` through a temporary file in the same directory, synced and renamed.
+Status WriteAtomically(const std::filesystem::path& path, const std::string& bytes) {
+  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return MakeError("save_failed", "path", tmp.string() + ": " + std::strerror(errno));
+  }
+  std::size_t done = 0;
+  bool ok = true;
+  while (ok && done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n >= 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  std::error_code ec;
+  if (ok) std::filesystem::rename(tmp, path, ec);
+  if (!ok || ec) {
+    std::filesystem::remove(tmp, ec);
+    return MakeError("save_failed", "path",
+                     path.string() + ": " + (ok ? ec.message() : std::strerror(saved)));
+  }
+  return OkStatus();
+}
+
+std::string RoundFile(int round, const std::string& suffix) {
+  return "round-report-" + std::to_string(round) + suffix;
 }
 
 }  // namespace
@@ -100,6 +138,97 @@ Result<Rendered> BulletinRunner::RenderIssue(pqxx::transaction_base& tx, int iss
   return rendered;
 }
 
+int BulletinRunner::GenerateRounds(db::Connection& conn) {
+  const int offset = campaign_.info().utc_offset_minutes;
+  std::vector<int> due;
+  for (const campaign::Round& r : campaign_.rounds()) {
+    const Millis at = RoundCutoff(campaign_, r) + settings_.round_report_hour * 3'600'000LL;
+    if (at <= fleet_.Now()) due.push_back(r.number);
+  }
+  if (due.empty()) return 0;
+  auto log = log::Get("bulletin.schedule");
+  const std::vector<int> missing =
+      conn.Read([&](pqxx::read_transaction& tx) { return MissingRounds(tx, due); });
+  int generated = 0;
+  if (!missing.empty() && caught_up_()) {
+    for (const int number : missing) {
+      const campaign::Round& round = campaign_.rounds()[static_cast<std::size_t>(number - 1)];
+      const bool created = conn.Transact([&](pqxx::work& tx) {
+        return GenerateRoundReport(tx, campaign_, round, distribution_, settings_.round_lists,
+                                   settings_.send, fleet_.Now(), wall_.Now());
+      });
+      if (!created) continue;
+      ++generated;
+      stats_.rounds_generated.fetch_add(1, std::memory_order_relaxed);
+      log->info("generated the report of round {} (cut-off {})", number,
+                timeutil::FormatRfc3339(RoundCutoff(campaign_, round), offset));
+    }
+  } else if (!missing.empty()) {
+    stats_.waiting_for_streams = true;
+  }
+  if (settings_.reports_dir.empty()) return generated;
+  namespace fs = std::filesystem;
+  for (const int number : due) {
+    const fs::path dir(settings_.reports_dir);
+    if (fs::exists(dir / RoundFile(number, ".pdf"))) continue;
+    auto rendered = conn.Read([&](pqxx::read_transaction& tx) -> Result<Rendered> {
+      if (!LoadRoundReport(tx, number)) {
+        return MakeError("not_generated", "round", "not generated yet");
+      }
+      return RenderRound(tx, number);
+    });
+    if (!rendered) continue;  // not generated yet (waiting for the streams)
+    auto numbers = conn.Read([&](pqxx::read_transaction& tx) {
+      return RoundNumbersFromJson(LoadRoundReport(tx, number)->numbers);
+    });
+    if (!numbers) continue;
+    const Document doc = BuildRoundDocument(*numbers, campaign_, distribution_.issuer);
+    const Status saved =
+        SaveRound(number, *rendered, RenderHtml(doc, RoundFile(number, "-chart.png")));
+    if (!saved) {
+      log->error("saving the report of round {} failed: {}", number, saved.error().message);
+    }
+  }
+  return generated;
+}
+
+Status BulletinRunner::SaveRound(int round, const Rendered& rendered,
+                                 const std::string& html_for_disk) {
+  namespace fs = std::filesystem;
+  const fs::path dir(settings_.reports_dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return MakeError("save_failed", "path", dir.string() + ": " + ec.message());
+  // The PDF last: its presence marks the round as saved.
+  for (const auto& [suffix, bytes] :
+       {std::pair<std::string, const std::string*>{".html", &html_for_disk},
+        {"-chart.png", &rendered.png},
+        {".txt", &rendered.text},
+        {".pdf", &rendered.pdf}}) {
+    if (auto st = WriteAtomically(dir / RoundFile(round, suffix), *bytes); !st) return st;
+  }
+  stats_.rounds_saved.fetch_add(1, std::memory_order_relaxed);
+  log::Get("bulletin.schedule")
+      ->info("saved the report of round {} to {}", round,
+             (dir / RoundFile(round, ".pdf")).string());
+  return OkStatus();
+}
+
+Result<Rendered> BulletinRunner::RenderRound(pqxx::transaction_base& tx, int round) {
+  const auto stored = LoadRoundReport(tx, round);
+  if (!stored) {
+    return MakeError("not_generated", "round",
+                     "the report of round " + std::to_string(round) + " is not stored");
+  }
+  auto numbers = RoundNumbersFromJson(stored->numbers);
+  if (!numbers) return numbers.error();
+  const Document doc = BuildRoundDocument(*numbers, campaign_, distribution_.issuer);
+  return RenderAll(
+      doc, timeutil::FormatRfc3339(
+               RoundCutoff(campaign_, campaign_.rounds().at(static_cast<std::size_t>(round - 1))),
+               campaign_.info().utc_offset_minutes));
+}
+
 int BulletinRunner::SendDue(db::Connection& conn, std::stop_token stop) {
   auto log = log::Get("bulletin.send");
   int attempted = 0;
@@ -108,10 +237,15 @@ int BulletinRunner::SendDue(db::Connection& conn, std::stop_token stop) {
     if (!send) break;
     ++attempted;
     // `sending` is committed: from here until `sent` is, a crash leaves the send ambiguous.
-    const Week week = weeks_.Issue(send->issue);
+    const bool round = send->document == "round";
+    // "bulletin 3 (week 2017-09-30)" or "round report 3".
+    const std::string name = round ? "round report " + std::to_string(send->issue)
+                                   : "bulletin " + std::to_string(send->issue) + " (week " +
+                                         weeks_.Issue(send->issue).Name() + ")";
     Status result = [&]() -> Status {
-      auto rendered =
-          conn.Read([&](pqxx::read_transaction& tx) { return RenderIssue(tx, send->issue); });
+      auto rendered = conn.Read([&](pqxx::read_transaction& tx) {
+        return round ? RenderRound(tx, send->issue) : RenderIssue(tx, send->issue);
+      });
       if (!rendered) return rendered.error();
       Mail mail;
       mail.message_id = send->message_id;
@@ -124,7 +258,8 @@ int BulletinRunner::SendDue(db::Connection& conn, std::stop_token stop) {
       mail.html = rendered->html;
       mail.png = rendered->png;
       mail.pdf = rendered->pdf;
-      mail.pdf_name = "ducha-bulletin-" + week.Name() + ".pdf";
+      mail.pdf_name = round ? "ducha-" + RoundFile(send->issue, ".pdf")
+                            : "ducha-bulletin-" + weeks_.Issue(send->issue).Name() + ".pdf";
       mail.date = fleet_.Now();
       mail.utc_offset_minutes = weeks_.utc_offset_minutes();
       return mailer_.Send(mail);
@@ -132,25 +267,31 @@ int BulletinRunner::SendDue(db::Connection& conn, std::stop_token stop) {
     if (result) {
       conn.Transact([&](pqxx::work& tx) { MarkSent(tx, *send); });
       stats_.sent.fetch_add(1, std::memory_order_relaxed);
-      log->info(
-          "sent bulletin {} (week {}) to list {}, send {}, attempt {}: {} recipients, "
-          "Message-ID <{}>",
-          send->issue, week.Name(), send->list, send->send_no, send->attempts,
-          send->recipients.size(), send->message_id);
+      log->info("sent {} to list {}, send {}, attempt {}: {} recipients, Message-ID <{}>", name,
+                send->list, send->send_no, send->attempts, send->recipients.size(),
+                send->message_id);
     } else {
       const auto delay = Backoff(settings_, send->attempts);
       conn.Transact([&](pqxx::work& tx) {
         MarkFailed(tx, *send, result.error().message, wall_.Now() + delay.count());
       });
       stats_.failed_attempts.fetch_add(1, std::memory_order_relaxed);
-      log->warn("bulletin {} to list {} (send {}) failed on attempt {}: {}; next attempt in {} s",
-                send->issue, send->list, send->send_no, send->attempts, result.error().message,
+      log->warn("{} to list {} (send {}) failed on attempt {}: {}; next attempt in {} s", name,
+                send->list, send->send_no, send->attempts, result.error().message,
                 delay.count() / 1000);
       break;  // the server is likely down or refusing: the other sends wait for the next pass
     }
   }
   RefreshCounts(conn);
   return attempted;
+}
+
+bool BulletinRunner::PublishIfDue(db::Connection& conn) {
+  if (publisher_ == nullptr || !publisher_->enabled()) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (last_publish_ && now - *last_publish_ < publish_interval_) return false;
+  last_publish_ = now;
+  return publisher_->Publish(conn, fleet_.Now(), "schedule").ok();
 }
 
 void BulletinRunner::RefreshCounts(db::Connection& conn) {
@@ -171,7 +312,9 @@ void BulletinRunner::Run(db::DbSettings db, std::stop_token stop) {
     while (!stop.stop_requested()) {
       try {
         Generate(conn);
+        GenerateRounds(conn);
         SendDue(conn, stop);
+        PublishIfDue(conn);
       } catch (const db::Stopped&) {
         throw;
       } catch (const std::exception& e) {

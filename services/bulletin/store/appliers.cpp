@@ -154,7 +154,7 @@ std::vector<Status> AssignmentApplier::Apply(pqxx::transaction_base& tx,
                                              std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
   db::ArrayBuilder id, kind, jurisdiction, city, channel, category, severity, listed, reason,
-      deadline, assigned;
+      deadline, assigned, group, round;
   FactBatch facts("dispatch", "assignments");
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto frame = proto::ParseMessage(events[i].payload);
@@ -195,6 +195,8 @@ std::vector<Status> AssignmentApplier::Apply(pqxx::transaction_base& tx,
       }
       deadline.AddInt(*day);
       assigned.AddInt(m->assigned_at);
+      group.AddOptional(m->supervising_group);
+      m->round ? round.AddInt(*m->round) : round.AddNull();
     } else if (type == pd::ProblemChanged::kType) {
       auto m = As<pd::ProblemChanged>(*frame);
       if (!m) {
@@ -215,13 +217,13 @@ std::vector<Status> AssignmentApplier::Apply(pqxx::transaction_base& tx,
   if (id.size() > 0) {
     tx.exec_params(
         "INSERT INTO bulletin.problem (problem_id, kind, jurisdiction, city, channel, category, "
-        "severity, listed, listing_reason, deadline, assigned_at) SELECT * FROM "
-        "unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], "
-        "$7::text[], $8::bool[], $9::text[], $10::int[], $11::bigint[]) ON CONFLICT (problem_id) "
-        "DO NOTHING",
+        "severity, listed, listing_reason, deadline, assigned_at, supervising_group, round) "
+        "SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], "
+        "$6::text[], $7::text[], $8::bool[], $9::text[], $10::int[], $11::bigint[], $12::text[], "
+        "$13::int[]) ON CONFLICT (problem_id) DO NOTHING",
         id.Finish(), kind.Finish(), jurisdiction.Finish(), city.Finish(), channel.Finish(),
         category.Finish(), severity.Finish(), listed.Finish(), reason.Finish(), deadline.Finish(),
-        assigned.Finish());
+        assigned.Finish(), group.Finish(), round.Finish());
   }
   facts.Flush(tx);
   Count(stats_, out);
@@ -336,7 +338,16 @@ std::vector<Status> ReviewApplier::Apply(pqxx::transaction_base& tx,
                                          std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
   db::ArrayBuilder task, problem, passed, on_site, at;
-  db::ArrayBuilder a_seq, a_problem, a_kind, a_level, a_name, a_at;
+  db::ArrayBuilder a_seq, a_problem, a_kind, a_level, a_name, a_at, a_text;
+  db::ArrayBuilder c_seq, c_key, c_name, c_points, c_colour, c_previous, c_problem, c_city, c_at;
+  db::ArrayBuilder b_seq, b_key, b_name, b_points, b_added, b_city, b_at;
+  // The campaign jurisdiction of the division code inside a unified social credit code.
+  auto city_of = [this](const std::string& key) -> std::int64_t {
+    if (campaign_ == nullptr || key.size() != 18) return 0;
+    const auto code = Code(std::string_view(key).substr(2, 6));
+    if (!code) return 0;
+    return campaign_->JurisdictionOf(*code).value_or(0);
+  };
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto frame = proto::ParseMessage(events[i].payload);
     if (!frame) {
@@ -367,6 +378,7 @@ std::vector<Status> ReviewApplier::Apply(pqxx::transaction_base& tx,
       a_level.Add(m->level);
       a_name.Add(m->display_name);
       a_at.AddInt(m->at);
+      a_text.AddNull();
     } else if (type == pr::DecisionRecorded::kType) {
       auto m = As<pr::DecisionRecorded>(*frame);
       if (!m) {
@@ -379,6 +391,49 @@ std::vector<Status> ReviewApplier::Apply(pqxx::transaction_base& tx,
       a_level.AddOptional(m->level);
       a_name.AddNull();
       a_at.AddInt(m->at);
+      a_text.Add(m->decision);
+    } else if (type == pr::CreditChanged::kType) {
+      auto m = As<pr::CreditChanged>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      c_seq.AddInt(events[i].seq);
+      c_key.Add(m->enterprise);
+      c_name.Add(m->name);
+      c_points.AddInt(m->points);
+      c_colour.Add(pr::ToString(m->colour));
+      c_previous.Add(pr::ToString(m->previous));
+      m->problem_id ? c_problem.AddInt(*m->problem_id) : c_problem.AddNull();
+      c_city.AddInt(city_of(m->enterprise));
+      c_at.AddInt(m->at);
+    } else if (type == pr::Blacklisted::kType || type == pr::Delisted::kType) {
+      const bool added = type == pr::Blacklisted::kType;
+      // Both carry the same fields; the operator's reason is not kept (an internal note).
+      auto put = [&](const auto& m) {
+        b_seq.AddInt(events[i].seq);
+        b_key.Add(m.enterprise);
+        b_name.Add(m.name);
+        b_points.AddInt(m.points);
+        b_added.Add(added ? "true" : "false");
+        b_city.AddInt(city_of(m.enterprise));
+        b_at.AddInt(m.at);
+      };
+      if (added) {
+        auto m = As<pr::Blacklisted>(*frame);
+        if (!m) {
+          out[i] = m.error();
+          continue;
+        }
+        put(*m);
+      } else {
+        auto m = As<pr::Delisted>(*frame);
+        if (!m) {
+          out[i] = m.error();
+          continue;
+        }
+        put(*m);
+      }
     }  // tasks, referrals and opinions are not in the bulletin
   }
   if (task.size() > 0) {
@@ -391,11 +446,93 @@ std::vector<Status> ReviewApplier::Apply(pqxx::transaction_base& tx,
   if (a_seq.size() > 0) {
     tx.exec_params(
         "INSERT INTO bulletin.accountability (producer, stream, seq, problem_id, kind, level, "
-        "level_name, at) SELECT 'review', 'reinspections', s, p, k, l, n, a FROM "
-        "unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[]) "
-        "AS u(s, p, k, l, n, a) ON CONFLICT (producer, stream, seq) DO NOTHING",
+        "level_name, at, decision_text) SELECT 'review', 'reinspections', s, p, k, l, n, a, t "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+        "$6::bigint[], $7::text[]) AS u(s, p, k, l, n, a, t) ON CONFLICT (producer, stream, seq) "
+        "DO NOTHING",
         a_seq.Finish(), a_problem.Finish(), a_kind.Finish(), a_level.Finish(), a_name.Finish(),
-        a_at.Finish());
+        a_at.Finish(), a_text.Finish());
+  }
+  if (c_seq.size() > 0) {
+    tx.exec_params(
+        "INSERT INTO bulletin.credit_change (producer, stream, seq, enterprise, name, points, "
+        "colour, previous, problem_id, city, at) SELECT 'review', 'reinspections', s, e, n, pt, "
+        "c, pv, p, CASE WHEN ci <> 0 THEN ci ELSE coalesce((SELECT city FROM bulletin.problem "
+        "WHERE problem_id = p), 0) END, a FROM unnest($1::bigint[], $2::text[], $3::text[], "
+        "$4::int[], $5::text[], $6::text[], $7::bigint[], $8::int[], $9::bigint[]) AS u(s, e, n, "
+        "pt, c, pv, p, ci, a) ON CONFLICT (producer, stream, seq) DO NOTHING",
+        c_seq.Finish(), c_key.Finish(), c_name.Finish(), c_points.Finish(), c_colour.Finish(),
+        c_previous.Finish(), c_problem.Finish(), c_city.Finish(), c_at.Finish());
+  }
+  if (b_seq.size() > 0) {
+    tx.exec_params(
+        "INSERT INTO bulletin.blacklist_change (producer, stream, seq, enterprise, name, points, "
+        "added, city, at) SELECT 'review', 'reinspections', s, e, n, pt, ad, CASE WHEN ci <> 0 "
+        "THEN ci ELSE coalesce((SELECT c.city FROM bulletin.credit_change c WHERE c.enterprise = "
+        "e AND c.city <> 0 ORDER BY c.at DESC, c.seq DESC LIMIT 1), 0) END, a FROM "
+        "unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::bool[], $6::int[], "
+        "$7::bigint[]) AS u(s, e, n, pt, ad, ci, a) ON CONFLICT (producer, stream, seq) DO "
+        "NOTHING",
+        b_seq.Finish(), b_key.Finish(), b_name.Finish(), b_points.Finish(), b_added.Finish(),
+        b_city.Finish(), b_at.Finish());
+  }
+  Count(stats_, out);
+  return out;
+}
+
+// --- intake's visits -------------------------------------------------------------------------
+
+stream::ApplyFn VisitApplier::AsApplyFn() { return Bind(this); }
+
+std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
+                                        std::span<const stream::IncomingEvent> events) {
+  std::vector<Status> out(events.size(), OkStatus());
+  db::ArrayBuilder id, group, round, county, city, day, tasks, found, received;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto frame = proto::ParseMessage(events[i].payload);
+    if (!frame) {
+      out[i] = frame.error();
+      continue;
+    }
+    if (frame->type() != pi::VisitReported::kType) continue;
+    auto m = As<pi::VisitReported>(*frame);
+    if (!m) {
+      out[i] = m.error();
+      continue;
+    }
+    const auto place = Code(m->county);
+    const auto its_city = Code(m->city);
+    if (!place || !its_city) {
+      out[i] = BadCode(place ? "city" : "county", place ? m->city : m->county);
+      continue;
+    }
+    const auto d = timeutil::ParseDate(m->visit_date);
+    if (!d) {
+      out[i] = BadDate("visit_date", m->visit_date);
+      continue;
+    }
+    db::ArrayBuilder t;
+    for (const auto& task : m->tasks) t.Add(pc::ToString(task));
+    id.AddInt(m->visit_id);
+    group.Add(m->group_id);
+    round.AddInt(m->round);
+    county.AddInt(*place);
+    city.AddInt(*its_city);
+    day.AddInt(*d);
+    tasks.Add(t.Finish());
+    found.AddInt(m->problems_found);
+    received.AddInt(m->received_at);
+  }
+  if (id.size() > 0) {
+    // tasks travel as an array of array literals, one per visit, parsed back row by row.
+    tx.exec_params(
+        "INSERT INTO bulletin.visit (visit_id, group_id, round, county, city, visit_day, tasks, "
+        "problems_found, received_at) SELECT v, g, r, c, ci, d, t::text[], f, a FROM "
+        "unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], "
+        "$7::text[], $8::int[], $9::bigint[]) AS u(v, g, r, c, ci, d, t, f, a) ON CONFLICT "
+        "(visit_id) DO NOTHING",
+        id.Finish(), group.Finish(), round.Finish(), county.Finish(), city.Finish(), day.Finish(),
+        tasks.Finish(), found.Finish(), received.Finish());
   }
   Count(stats_, out);
   return out;

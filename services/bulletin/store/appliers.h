@@ -12,7 +12,11 @@
 //  - LedgerApplier follows tracking's `ledger`: verification, claims, rectification, reopening,
 //    extensions, overdue notices and escalations.
 //  - ReviewApplier follows review's `reinspections`: re-inspection results, accountability
-//    recommendations and decisions.
+//    recommendations and decisions (with the decision's text, disclosed only as a decision),
+//    credit colour changes and the blacklist (enterprise code, registered name, points; never
+//    the operator's reason).
+//  - VisitApplier follows intake's `visits`: group, round, county, day, tasks and the number of
+//    problems found — never the note.
 // An event that cannot be decoded gets an Error and leaves no trace (the consumer parks it);
 // event types the bulletin does not count are accepted and ignored.
 //
@@ -75,6 +79,21 @@ class LedgerApplier {
 };
 
 class ReviewApplier {
+ public:
+  // With the campaign, an enterprise's city is read from the division code inside its unified
+  // social credit code; without it (or for other keys) from the problem that coloured it.
+  explicit ReviewApplier(const campaign::Campaign* campaign = nullptr) : campaign_(campaign) {}
+  std::vector<Status> Apply(pqxx::transaction_base& tx,
+                            std::span<const stream::IncomingEvent> events);
+  stream::ApplyFn AsApplyFn();
+  const ApplierStats& stats() const { return stats_; }
+
+ private:
+  const campaign::Campaign* campaign_;
+  ApplierStats stats_;
+};
+
+class VisitApplier {
  public:
   std::vector<Status> Apply(pqxx::transaction_base& tx,
                             std::span<const stream::IncomingEvent> events);

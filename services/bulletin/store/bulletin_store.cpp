@@ -45,6 +45,7 @@ FactKind KindOf(const std::string& what) {
 
 SendRow ReadSend(const pqxx::row& r) {
   SendRow s;
+  s.document = r[11].as<std::string>();
   s.issue = r[0].as<int>();
   s.list = r[1].as<std::string>();
   s.send_no = r[2].as<int>();
@@ -66,13 +67,13 @@ constexpr const char* kSendColumns =
 void InsertSend(pqxx::transaction_base& tx, int issue, const std::string& list, int send_no,
                 int ordinal, const std::vector<std::string>& recipients,
                 const std::vector<std::string>& titles, Millis due, const std::string& message_id,
-                const std::string& reason) {
+                const std::string& reason, const std::string& document = "bulletin") {
   tx.exec_params(
-      "INSERT INTO bulletin.send (issue, list, send_no, state, ordinal, recipients, titles, "
-      "next_attempt_at, message_id, reason) VALUES ($1, $2, $3, 'pending', $4, $5::text[], "
-      "$6::text[], $7, $8, $9)",
+      "INSERT INTO bulletin.send (document, issue, list, send_no, state, ordinal, recipients, "
+      "titles, next_attempt_at, message_id, reason) VALUES ($10, $1, $2, $3, 'pending', $4, "
+      "$5::text[], $6::text[], $7, $8, $9)",
       issue, list, send_no, ordinal, ArrayLiteral(recipients), ArrayLiteral(titles), due,
-      message_id, reason);
+      message_id, reason, document);
 }
 
 }  // namespace
@@ -89,8 +90,8 @@ Projection LoadProjection(pqxx::transaction_base& tx, Millis cutoff) {
   }
   for (const auto& r : tx.exec_params(
            "SELECT problem_id, kind, jurisdiction, city, channel, category, severity, listed, "
-           "listing_reason, deadline, assigned_at FROM bulletin.problem WHERE assigned_at < $1 "
-           "ORDER BY problem_id",
+           "listing_reason, deadline, assigned_at, coalesce(supervising_group, ''), "
+           "coalesce(round, 0) FROM bulletin.problem WHERE assigned_at < $1 ORDER BY problem_id",
            cutoff)) {
     ProblemFact f;
     f.problem_id = r[0].as<std::int64_t>();
@@ -104,6 +105,8 @@ Projection LoadProjection(pqxx::transaction_base& tx, Millis cutoff) {
     f.listing_reason = r[8].is_null() ? "" : r[8].as<std::string>();
     f.deadline = r[9].as<std::int64_t>();
     f.assigned_at = r[10].as<Millis>();
+    f.supervising_group = r[11].as<std::string>();
+    f.round = r[12].as<int>();
     p.problems.push_back(std::move(f));
   }
   for (const auto& r : tx.exec_params(
@@ -131,20 +134,44 @@ Projection LoadProjection(pqxx::transaction_base& tx, Millis cutoff) {
                                                r[4].as<Millis>()});
   }
   for (const auto& r : tx.exec_params(
-           "SELECT problem_id, kind, level, level_name, at FROM bulletin.accountability WHERE "
-           "at < $1 ORDER BY producer, stream, seq",
+           "SELECT problem_id, kind, level, level_name, at, coalesce(decision_text, '') FROM "
+           "bulletin.accountability WHERE at < $1 ORDER BY producer, stream, seq",
            cutoff)) {
-    p.accountability.push_back(
-        AccountabilityFact{r[0].as<std::int64_t>(), r[1].as<std::string>() == "decision",
-                           r[2].is_null() ? "" : r[2].as<std::string>(),
-                           r[3].is_null() ? "" : r[3].as<std::string>(), r[4].as<Millis>()});
+    p.accountability.push_back(AccountabilityFact{
+        r[0].as<std::int64_t>(), r[1].as<std::string>() == "decision",
+        r[2].is_null() ? "" : r[2].as<std::string>(), r[3].is_null() ? "" : r[3].as<std::string>(),
+        r[4].as<Millis>(), r[5].as<std::string>()});
   }
   for (const auto& r : tx.exec_params(
-           "SELECT city, added, at FROM bulletin.blacklist_change WHERE at < $1 ORDER BY "
-           "producer, stream, seq",
+           "SELECT city, added, at, enterprise, name, points FROM bulletin.blacklist_change "
+           "WHERE at < $1 ORDER BY at, producer, stream, seq",
            cutoff)) {
-    p.blacklist.push_back(
-        BlacklistFact{r[0].as<DivisionCode>(), r[1].as<bool>(), r[2].as<Millis>()});
+    p.blacklist.push_back(BlacklistFact{r[0].as<DivisionCode>(), r[1].as<bool>(), r[2].as<Millis>(),
+                                        r[3].as<std::string>(), r[4].as<std::string>(),
+                                        r[5].as<int>()});
+  }
+  for (const auto& r :
+       tx.exec_params("SELECT enterprise, name, points, colour, previous, city, at FROM "
+                      "bulletin.credit_change WHERE at < $1 ORDER BY at, producer, stream, seq",
+                      cutoff)) {
+    p.credit.push_back(CreditFact{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<int>(),
+                                  r[3].as<std::string>(), r[4].as<std::string>(),
+                                  r[5].as<DivisionCode>(), r[6].as<Millis>()});
+  }
+  for (const auto& r : tx.exec_params(
+           "SELECT visit_id, group_id, round, county, city, visit_day, tasks, problems_found FROM "
+           "bulletin.visit WHERE received_at < $1 ORDER BY visit_id",
+           cutoff)) {
+    VisitFact v;
+    v.visit_id = r[0].as<std::int64_t>();
+    v.group_id = r[1].as<std::string>();
+    v.round = r[2].as<int>();
+    v.county = r[3].as<DivisionCode>();
+    v.city = r[4].as<DivisionCode>();
+    v.day = r[5].as<std::int64_t>();
+    v.tasks = TextArray(r[6]);
+    v.problems_found = r[7].as<int>();
+    p.visits.push_back(std::move(v));
   }
   return p;
 }
@@ -188,8 +215,8 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 std::string MessageId(const std::string& campaign_id, int issue, const std::string& list,
-                      int send_no, const std::string& domain) {
-  return "bulletin." + campaign_id + "." + std::to_string(issue) + "." + list + "." +
+                      int send_no, const std::string& domain, const std::string& document) {
+  return document + "." + campaign_id + "." + std::to_string(issue) + "." + list + "." +
          std::to_string(send_no) + "@" + domain;
 }
 
@@ -220,6 +247,54 @@ bool GenerateBulletin(pqxx::transaction_base& tx, const campaign::Campaign& camp
   return true;
 }
 
+bool GenerateRoundReport(pqxx::transaction_base& tx, const campaign::Campaign& campaign,
+                         const campaign::Round& round, const Distribution& distribution,
+                         const std::vector<std::string>& lists, const SendSettings& settings,
+                         Millis fleet_now, Millis wall_now) {
+  const Millis cutoff = RoundCutoff(campaign, round);
+  const RoundNumbers numbers = ComputeRoundNumbers(campaign, LoadProjection(tx, cutoff), round);
+  const std::string json = RoundNumbersToJson(numbers);
+  const auto inserted = tx.exec_params(
+      "INSERT INTO bulletin.round_report (round, cutoff_at, numbers, numbers_hash, generated_at) "
+      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (round) DO NOTHING",
+      round.number, cutoff, json, Sha256Hex(json), fleet_now);
+  if (inserted.affected_rows() == 0) return false;
+  for (std::size_t i = 0; i < distribution.lists.size(); ++i) {
+    const RecipientList& l = distribution.lists[i];
+    if (std::find(lists.begin(), lists.end(), l.id) == lists.end()) continue;
+    std::vector<std::string> addresses, titles;
+    for (const Recipient& r : l.recipients) {
+      addresses.push_back(r.address);
+      titles.push_back(r.title);
+    }
+    InsertSend(
+        tx, round.number, l.id, 1, static_cast<int>(i), addresses, titles, wall_now,
+        MessageId(settings.campaign_id, round.number, l.id, 1, settings.mail_domain, "round"),
+        "scheduled round report", "round");
+  }
+  return true;
+}
+
+std::optional<StoredRoundReport> LoadRoundReport(pqxx::transaction_base& tx, int round) {
+  const auto r = tx.exec_params(
+      "SELECT round, numbers, numbers_hash, generated_at FROM bulletin.round_report WHERE "
+      "round = $1",
+      round);
+  if (r.empty()) return std::nullopt;
+  return StoredRoundReport{r[0][0].as<int>(), r[0][1].as<std::string>(), r[0][2].as<std::string>(),
+                           r[0][3].as<Millis>()};
+}
+
+std::vector<int> MissingRounds(pqxx::transaction_base& tx, const std::vector<int>& due) {
+  std::vector<int> out;
+  for (const int round : due) {
+    if (tx.exec_params("SELECT 1 FROM bulletin.round_report WHERE round = $1", round).empty()) {
+      out.push_back(round);
+    }
+  }
+  return out;
+}
+
 int RecoverInterrupted(pqxx::transaction_base& tx) {
   const auto r = tx.exec(
       "UPDATE bulletin.send SET state = 'pending', ambiguous = ambiguous + 1 WHERE state = "
@@ -230,12 +305,13 @@ int RecoverInterrupted(pqxx::transaction_base& tx) {
 std::optional<SendRow> ClaimNextDue(pqxx::transaction_base& tx, Millis wall_now) {
   const auto r = tx.exec_params(
       std::string("UPDATE bulletin.send s SET state = 'sending', attempts = s.attempts + 1 FROM "
-                  "(SELECT issue, list, send_no FROM bulletin.send WHERE state IN ('pending', "
-                  "'failed') AND next_attempt_at <= $1 ORDER BY issue, send_no, ordinal LIMIT 1 "
-                  "FOR UPDATE SKIP LOCKED) d WHERE s.issue = d.issue AND s.list = d.list AND "
-                  "s.send_no = d.send_no RETURNING ") +
+                  "(SELECT document, issue, list, send_no FROM bulletin.send WHERE state IN "
+                  "('pending', 'failed') AND next_attempt_at <= $1 ORDER BY document, issue, "
+                  "send_no, ordinal LIMIT 1 FOR UPDATE SKIP LOCKED) d WHERE s.document = "
+                  "d.document AND s.issue = d.issue AND s.list = d.list AND s.send_no = d.send_no "
+                  "RETURNING ") +
           "s.issue, s.list, s.send_no, s.state, s.recipients, s.titles, s.attempts, s.ambiguous, "
-          "s.next_attempt_at, s.last_error, s.message_id",
+          "s.next_attempt_at, s.last_error, s.message_id, s.document",
       wall_now);
   if (r.empty()) return std::nullopt;
   return ReadSend(r[0]);
@@ -244,16 +320,16 @@ std::optional<SendRow> ClaimNextDue(pqxx::transaction_base& tx, Millis wall_now)
 void MarkSent(pqxx::transaction_base& tx, const SendRow& send) {
   tx.exec_params(
       "UPDATE bulletin.send SET state = 'sent', sent_at = now(), last_error = NULL WHERE issue = "
-      "$1 AND list = $2 AND send_no = $3 AND state = 'sending'",
-      send.issue, send.list, send.send_no);
+      "$1 AND list = $2 AND send_no = $3 AND state = 'sending' AND document = $4",
+      send.issue, send.list, send.send_no, send.document);
 }
 
 void MarkFailed(pqxx::transaction_base& tx, const SendRow& send, const std::string& error,
                 Millis next_attempt_at) {
   tx.exec_params(
       "UPDATE bulletin.send SET state = 'failed', last_error = $4, next_attempt_at = $5 WHERE "
-      "issue = $1 AND list = $2 AND send_no = $3 AND state = 'sending'",
-      send.issue, send.list, send.send_no, error.substr(0, 2000), next_attempt_at);
+      "issue = $1 AND list = $2 AND send_no = $3 AND state = 'sending' AND document = $6",
+      send.issue, send.list, send.send_no, error.substr(0, 2000), next_attempt_at, send.document);
 }
 
 Result<std::vector<QueuedResend>> QueueResend(pqxx::transaction_base& tx, int issue,
@@ -295,7 +371,7 @@ Result<std::vector<QueuedResend>> QueueResend(pqxx::transaction_base& tx, int is
     // Every list the week went to; to its current recipients, or as last sent if it was dropped.
     for (const auto& r : tx.exec_params(
              "SELECT DISTINCT ON (list) list, ordinal, recipients, titles FROM bulletin.send "
-             "WHERE issue = $1 ORDER BY list, send_no DESC",
+             "WHERE issue = $1 AND document = 'bulletin' ORDER BY list, send_no DESC",
              issue)) {
       const std::string id = r[0].as<std::string>();
       auto t = current(id);
@@ -310,7 +386,7 @@ Result<std::vector<QueuedResend>> QueueResend(pqxx::transaction_base& tx, int is
     const int send_no =
         tx.exec_params(
               "SELECT coalesce(max(send_no), 0) + 1 FROM bulletin.send WHERE issue = $1 "
-              "AND list = $2",
+              "AND list = $2 AND document = 'bulletin'",
               issue, t.list)[0][0]
             .as<int>();
     const std::string id =
@@ -320,6 +396,14 @@ Result<std::vector<QueuedResend>> QueueResend(pqxx::transaction_base& tx, int is
     out.push_back(QueuedResend{t.list, send_no, id});
   }
   return out;
+}
+
+void RecordPublication(pqxx::transaction_base& tx, Millis as_of, const std::string& hash,
+                       std::int64_t files, std::int64_t bytes, const std::string& trigger) {
+  tx.exec_params(
+      "INSERT INTO bulletin.publication (as_of, content_hash, files, bytes, trigger) VALUES ($1, "
+      "$2, $3, $4, $5)",
+      as_of, hash, files, bytes, trigger.substr(0, 500));
 }
 
 SendCounts CountSends(pqxx::transaction_base& tx) {

@@ -26,6 +26,7 @@
 #include "services/bulletin/core/facts.h"
 #include "services/bulletin/core/numbers.h"
 #include "services/bulletin/core/recipients.h"
+#include "services/bulletin/core/round_report.h"
 #include "services/bulletin/core/week.h"
 
 namespace ducha::bulletin {
@@ -50,8 +51,10 @@ std::vector<int> MissingIssues(pqxx::transaction_base& tx, int up_to);
 std::string Sha256Hex(std::string_view bytes);
 
 // The Message-ID of a send, without angle brackets: the same for every attempt of that send.
+// `document` is "bulletin" (issue = 第N期) or "round" (issue = the round).
 std::string MessageId(const std::string& campaign_id, int issue, const std::string& list,
-                      int send_no, const std::string& domain);
+                      int send_no, const std::string& domain,
+                      const std::string& document = "bulletin");
 
 struct SendSettings {
   std::string campaign_id;
@@ -66,6 +69,7 @@ bool GenerateBulletin(pqxx::transaction_base& tx, const campaign::Campaign& camp
                       const SendSettings& settings, Millis fleet_now, Millis wall_now);
 
 struct SendRow {
+  std::string document = "bulletin";  // or "round"
   int issue = 0;
   std::string list;
   int send_no = 0;
@@ -78,6 +82,24 @@ struct SendRow {
   std::string last_error;
   std::string message_id;
 };
+
+// The round report (轮次报告) of `round`, computed from the projection as of the round's cut-off
+// and stored with the first send to each of `lists` (the provincial committee and government),
+// in the caller's transaction. False, changing nothing, when it was generated before.
+bool GenerateRoundReport(pqxx::transaction_base& tx, const campaign::Campaign& campaign,
+                         const campaign::Round& round, const Distribution& distribution,
+                         const std::vector<std::string>& lists, const SendSettings& settings,
+                         Millis fleet_now, Millis wall_now);
+
+struct StoredRoundReport {
+  int round = 0;
+  std::string numbers;  // JSON
+  std::string hash;
+  Millis generated_at = 0;
+};
+std::optional<StoredRoundReport> LoadRoundReport(pqxx::transaction_base& tx, int round);
+// The rounds among `due` not generated yet, in order.
+std::vector<int> MissingRounds(pqxx::transaction_base& tx, const std::vector<int>& due);
 
 // Sends found `sending` (interrupted mid-send) go back to pending with ambiguous + 1. Call once
 // at start, before any send is claimed. Returns how many.
@@ -104,6 +126,10 @@ Result<std::vector<QueuedResend>> QueueResend(pqxx::transaction_base& tx, int is
                                               const std::string& reason,
                                               const Distribution& distribution,
                                               const SendSettings& settings, Millis wall_now);
+
+// A publication of the disclosure site that changed it.
+void RecordPublication(pqxx::transaction_base& tx, Millis as_of, const std::string& hash,
+                       std::int64_t files, std::int64_t bytes, const std::string& trigger);
 
 struct SendCounts {
   std::int64_t pending = 0;

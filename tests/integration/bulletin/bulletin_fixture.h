@@ -179,7 +179,8 @@ class BulletinDbTest : public ::testing::Test {
     TestCluster::Get().Exec(
         "TRUNCATE bulletin.report, bulletin.problem, bulletin.fact, bulletin.reinspection, "
         "bulletin.accountability, bulletin.blacklist_change, bulletin.send, bulletin.bulletin, "
-        "bulletin.stream_cursor, bulletin.dead_letter, bulletin.audit");
+        "bulletin.stream_cursor, bulletin.dead_letter, bulletin.audit, bulletin.credit_change, "
+        "bulletin.visit, bulletin.round_report, bulletin.publication");
     seq_.clear();
   }
 
@@ -217,6 +218,10 @@ class BulletinDbTest : public ::testing::Test {
   void Review(const M&... m) {
     Feed("review", "reinspections", review_.AsApplyFn(), m...);
   }
+  template <typename... M>
+  void Visits(const M&... m) {
+    Feed("intake", "visits", visits_.AsApplyFn(), m...);
+  }
 
   std::string Q(const std::string& sql) { return TestCluster::Get().QueryValue(sql); }
 
@@ -225,7 +230,8 @@ class BulletinDbTest : public ::testing::Test {
   ReportApplier reports_{Hebei()};
   AssignmentApplier assignments_;
   LedgerApplier ledger_{480};
-  ReviewApplier review_;
+  ReviewApplier review_{&Hebei()};
+  VisitApplier visits_;
   stream::StreamConsumerStats stats_;
   std::map<std::string, std::int64_t> seq_;
 };

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "proto/bulletin_codec.h"
+#include "proto/registry.h"
 #include "services/bulletin/core/numbers_json.h"
 #include "services/bulletin/core/render.h"
 #include "services/bulletin/io/commands.h"
@@ -446,6 +447,378 @@ TEST_F(BulletinMailTest, NoReporterNameOrPhoneAppearsInAnyMailPdfOrLog) {
     if (!entry.is_regular_file()) continue;
     const std::string raw = ReadAll(entry.path());
     EXPECT_EQ(raw.find(kReporterPhone), std::string::npos) << entry.path();
+  }
+}
+
+}  // namespace
+}  // namespace ducha::bulletin::itest
+
+namespace ducha::bulletin::itest {
+namespace {
+
+// Reporters who must never appear in anything published, mailed or logged.
+struct Reporter {
+  const char* name;
+  const char* phone;
+  const char* email;
+};
+constexpr Reporter kReporters[] = {
+    {"欧阳翠芬", "13387654321", "ouyang.cuifen@leak-test.example"},
+    {"司马铁柱", "15011223344", "simatiezhu88@leak-test.example"},
+    {"张秀兰", "13912345678", "zxl.reporter@leak-test.example"},
+};
+// An official named in internal notes (findings, opinions) and, later, in a decision.
+constexpr const char* kOfficial = "诸葛卫东";
+
+pi::ReportAccepted ReportBy(const Reporter& r, std::int64_t id, const char* received_at,
+                            const char* county) {
+  pi::ReportAccepted a = Accepted(id, received_at, county);
+  a.submission_id = std::string("sub-") + r.phone + "-" + std::to_string(id);
+  a.title = std::string("举报人") + r.name + "反映锅炉冒黑烟，电话" + r.phone;
+  a.description = std::string("我是") + r.name + "，手机" + r.phone + "，邮箱" + r.email;
+  a.address = std::string(r.name) + "家隔壁，" + r.email;
+  a.evidence = {std::string("photo-") + r.phone + ".jpg"};
+  return a;
+}
+
+pd::ProblemAssigned ProblemBy(const Reporter& r, std::int64_t id, const char* at,
+                              const char* deadline, const char* county, pd::AssignmentKind kind,
+                              bool listed) {
+  pd::ProblemAssigned a = Assigned(id, at, deadline, county);
+  a.report_id = id;
+  a.kind = kind;
+  a.channel = kind == pd::AssignmentKind::kVerification ? pc::Channel::kCitizenWeb
+                                                        : pc::Channel::kSupervisionGroup;
+  a.listed = listed;
+  if (listed) a.listing_reason = pd::ListingReason::kOperator;
+  a.title = std::string("举报人") + r.name + "（" + r.phone + "，" + r.email + "）反映";
+  a.supervising_group = "SG1";
+  a.round = 3;
+  return a;
+}
+
+pt::VerificationConcluded Verified(std::int64_t problem, bool substantiated, const char* at,
+                                   const Reporter& r) {
+  pt::VerificationConcluded v;
+  v.problem_id = problem;
+  v.body = BodyOf("130102");
+  v.substantiated = substantiated;
+  v.explanation = std::string("经联系举报人") + r.name + "（" + r.phone + "）核实";
+  if (substantiated) v.rectification_deadline = "2017-12-15";
+  v.by = "sjz-bureau";
+  v.at = At(at);
+  return v;
+}
+
+class BulletinLeakTest : public BulletinMailTest {
+ protected:
+  void SetUp() override {
+    BulletinMailTest::SetUp();
+    const Reporter& a = kReporters[0];
+    const Reporter& b = kReporters[1];
+    const Reporter& c = kReporters[2];
+    Intake(ReportBy(a, 201, "2017-11-20T08:00:00+08:00", "130102"),
+           ReportBy(b, 202, "2017-11-20T09:00:00+08:00", "130104"),
+           ReportBy(c, 203, "2017-11-20T10:00:00+08:00", "130202"),
+           ReportBy(a, 204, "2017-11-24T18:00:00+08:00", "130102"),
+           ReportBy(b, 205, "2017-11-24T19:00:00+08:00", "130102"),
+           ReportBy(c, 206, "2017-11-01T10:00:00+08:00", "130102"));
+    using K = pd::AssignmentKind;
+    // Found by inspection: disclosed a day after assignment.
+    Dispatch(ProblemBy(a, 201, "2017-11-20T09:00:00+08:00", "2017-12-11", "130102",
+                       K::kRectification, false),
+             // Citizen reports: disclosed a day after verification, never if not substantiated.
+             ProblemBy(b, 202, "2017-11-20T10:00:00+08:00", "2017-11-27", "130104",
+                       K::kVerification, false),
+             ProblemBy(c, 203, "2017-11-20T11:00:00+08:00", "2017-11-27", "130202",
+                       K::kVerification, false),
+             // Listed: disclosed as it happens; the other one is still within the delay.
+             ProblemBy(a, 204, "2017-11-24T20:00:00+08:00", "2017-12-20", "130102",
+                       K::kRectification, true),
+             ProblemBy(b, 205, "2017-11-24T20:30:00+08:00", "2017-12-20", "130102",
+                       K::kRectification, false),
+             ProblemBy(c, 206, "2017-11-01T11:00:00+08:00", "2017-11-15", "130102",
+                       K::kRectification, false));
+    Tracking(Verified(202, true, "2017-11-22T10:00:00+08:00", b),
+             Verified(203, false, "2017-11-22T11:00:00+08:00", c));
+    pr::ReinspectionConcluded failed = Reinspected(31, 206, false, "2017-11-18T10:00:00+08:00");
+    failed.findings =
+        std::string("举报人") + c.name + "称" + kOfficial + "副区长知情，电话" + c.phone;
+    pr::OpinionRecorded opinion;
+    opinion.problem_id = 206;
+    opinion.verified = true;
+    opinion.responsible_units = {"长安区人民政府"};
+    opinion.opinion = std::string(kOfficial) + "敷衍整改；举报人" + c.name;
+    opinion.by = "co-sjz";
+    opinion.at = At("2017-11-19T10:00:00+08:00");
+    pr::CreditChanged credit;
+    credit.enterprise = "91130100MA07L7XT37";
+    credit.name = "石家庄某化工有限公司";
+    credit.points = 12;
+    credit.colour = pr::CreditColour::kBlack;
+    credit.previous = pr::CreditColour::kRed;
+    credit.problem_id = 201;
+    credit.reason = std::string("举报人") + a.name + "多次举报";
+    credit.at = At("2017-11-22T12:00:00+08:00");
+    pr::Blacklisted black;
+    black.enterprise = credit.enterprise;
+    black.name = credit.name;
+    black.points = 12;
+    black.reason = std::string("经举报人") + a.name + "（" + a.phone + "，" + a.email + "）举报";
+    black.by = "ops-1";
+    black.at = At("2017-11-23T12:00:00+08:00");
+    Review(failed, opinion, credit, black);
+    pi::VisitReported visit;
+    visit.visit_id = 1;
+    visit.integration = "sg-tablets";
+    visit.submission_id = "SG1-R3-V0001";
+    visit.group_id = "SG1";
+    visit.round = 3;
+    visit.county = "130102";
+    visit.city = "130100";
+    visit.visit_date = "2017-11-21";
+    visit.tasks = {pc::Category::kSmallCoalBoilers, pc::Category::kDust};
+    visit.problems_found = 2;
+    visit.note = std::string("走访举报人") + b.name + "所在村，电话" + b.phone;
+    visit.received_at = At("2017-11-21T18:00:00+08:00");
+    Visits(visit);
+  }
+
+  void Decide() {
+    pr::DecisionRecorded d;
+    d.problem_id = 206;
+    d.decision = std::string("对长安区副区长") + kOfficial + "进行约谈";
+    d.level = "interview";
+    d.by = "co-sjz";
+    d.at = At("2017-11-24T15:00:00+08:00");
+    Review(d);
+  }
+
+  PublishSettings Publishing(const std::string& dir) {
+    PublishSettings s;
+    s.dir = dir;
+    s.rules.delay = 24 * 3'600'000LL;
+    return s;
+  }
+
+  static std::string Tree(const std::string& dir) {
+    std::string all;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (e.is_regular_file()) all += e.path().string() + "\n" + ReadAll(e.path()) + "\n";
+    }
+    return all;
+  }
+};
+
+TEST_F(BulletinLeakTest, NoReporterAppearsInTheSiteJsonFeedMailsOrLogs) {
+  const auto server = SmtpServer::Plain(dir_ + "/smtp");
+  ASSERT_TRUE(server->up()) << server->server_log();
+  const SmtpMailer mailer(Smtp(server->url()));
+  StderrCapture capture(dir_ + "/stderr.log");
+  auto runner = Runner(mailer);
+  ASSERT_EQ(runner->Generate(conn_), 1);
+  ASSERT_EQ(runner->SendDue(conn_), static_cast<int>(FewLists().lists.size()));
+
+  // Before the decision: the official's name is nowhere.
+  DisclosurePublisher publisher(Publishing(dir_ + "/site"), Hebei());
+  runner->SetPublisher(&publisher, std::chrono::hours(1));
+  ASSERT_TRUE(runner->PublishIfDue(conn_));
+  EXPECT_FALSE(runner->PublishIfDue(conn_)) << "not due again within the interval";
+  const std::string before = Tree(dir_ + "/site/current");
+  EXPECT_EQ(before.find(kOfficial), std::string::npos);
+
+  // The decision is disclosed as it happens; the operator publishes at once.
+  Decide();
+  const auth::Registry nobody;
+  BulletinCommands commands(Hebei(), Weeks(), FewLists(), nobody, true, BulletinDb(),
+                            settings_.send, wall_, reports_.AsApplyFn(), stop_.get_token());
+  commands.EnablePublish(&publisher, &fleet_);
+  const std::string reply =
+      commands.Handle(std::string(auth::kDevIdentity),
+                      proto::bulletin::Encode(proto::bulletin::Publish{"决定公开"}));
+  auto published = proto::ParseMessage(reply);
+  ASSERT_TRUE(published.ok());
+  ASSERT_EQ(published->type(), proto::bulletin::Published::kType) << reply;
+  const auto p = codec::DecodeAs<proto::bulletin::Published>(*published);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->changed);
+  EXPECT_EQ(p->decisions, 1);
+  EXPECT_EQ(p->blacklisted, 1);
+  // 101, 102 and 201 (found, a day passed), 202 (verified, a day passed), 204 (listed), 206
+  // (decided); not 203 (not substantiated) nor 205 (within the delay).
+  EXPECT_EQ(p->problems, 6);
+  EXPECT_EQ(p->listed, 1);
+  const std::string preview =
+      commands.Handle(std::string(auth::kDevIdentity),
+                      proto::bulletin::Encode(proto::bulletin::Preview{"2017-11-25"}));
+  const std::string log = capture.Stop();
+  EXPECT_NE(log.find("published the disclosure"), std::string::npos) << "the log was captured";
+
+  const std::string site = Tree(dir_ + "/site/current");
+  EXPECT_TRUE(fs::exists(dir_ + "/site/current/problem/204.html"));
+  EXPECT_FALSE(fs::exists(dir_ + "/site/current/problem/203.html"));
+  EXPECT_FALSE(fs::exists(dir_ + "/site/current/problem/205.html"));
+  EXPECT_NE(site.find("石家庄某化工有限公司"), std::string::npos) << "the blacklist is public";
+  EXPECT_NE(site.find(kOfficial), std::string::npos) << "named by the disclosed decision";
+  EXPECT_EQ(site.find("敷衍整改"), std::string::npos) << "the opinion is an internal note";
+  EXPECT_NE(site.find("<feed xmlns=\"http://www.w3.org/2005/Atom\""), std::string::npos);
+
+  std::string everything = site + log + preview + reply;
+  const json messages = server->Messages();
+  ASSERT_EQ(messages.size(), FewLists().lists.size());
+  for (const json& m : messages) everything += m.dump();
+  everything += Shell("pdftotext -enc UTF-8 " + messages[0]["pdf"].get<std::string>() + " -");
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ + "/smtp/maildir")) {
+    if (entry.is_regular_file()) everything += ReadAll(entry.path());
+  }
+  EXPECT_NE(everything.find("长安区"), std::string::npos) << "the places are there";
+  EXPECT_NE(everything.find("列入"), std::string::npos)
+      << "the bulletin shows the blacklist change";
+  for (const Reporter& r : kReporters) {
+    EXPECT_EQ(everything.find(r.name), std::string::npos) << r.name;
+    EXPECT_EQ(everything.find(r.phone), std::string::npos) << r.phone;
+    EXPECT_EQ(everything.find(r.email), std::string::npos) << r.email;
+  }
+}
+
+TEST_F(BulletinLeakTest, TheSameDataGivesByteIdenticalSitesAndAnUnchangedSiteIsNotRewritten) {
+  Decide();
+  DisclosurePublisher first(Publishing(dir_ + "/a"), Hebei());
+  DisclosurePublisher second(Publishing(dir_ + "/b"), Hebei());
+  const auto started = std::chrono::steady_clock::now();
+  const auto one = first.Publish(conn_, fleet_.Now(), "test");
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  const auto two = second.Publish(conn_, fleet_.Now(), "test");
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(one->site.hash, two->site.hash);
+  EXPECT_TRUE(one->site.changed);
+  std::map<std::string, std::string> a, b;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ + "/a/current")) {
+    if (e.is_regular_file()) a[fs::relative(e.path(), dir_ + "/a/current")] = ReadAll(e.path());
+  }
+  for (const auto& e : fs::recursive_directory_iterator(dir_ + "/b/current")) {
+    if (e.is_regular_file()) b[fs::relative(e.path(), dir_ + "/b/current")] = ReadAll(e.path());
+  }
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(static_cast<std::int64_t>(a.size()), one->site.files);
+  for (const char* f : {"index.html", "listed.html", "blacklist.html", "decisions.html",
+                        "feed.atom", "data/problems.json", "data/blacklist.json",
+                        "data/decisions.json", "city/130100.html", "problem/201.html"}) {
+    EXPECT_TRUE(a.contains(f)) << f;
+  }
+  // Publishing again, later on the fleet clock, with nothing new: the same release, not rewritten.
+  const auto again = first.Publish(conn_, fleet_.Now() + 60'000, "test");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->site.changed);
+  EXPECT_EQ(again->site.hash, one->site.hash);
+  EXPECT_EQ(Q("SELECT count(*) FROM bulletin.publication"), "2") << "one per directory changed";
+  // New data switches `current` to a new release; the JSON has it.
+  Dispatch(ProblemBy(kReporters[0], 207, "2017-11-22T09:00:00+08:00", "2017-12-20", "130104",
+                     pd::AssignmentKind::kRectification, true));
+  const auto changed = first.Publish(conn_, fleet_.Now(), "test");
+  ASSERT_TRUE(changed.ok());
+  EXPECT_TRUE(changed->site.changed);
+  EXPECT_NE(changed->site.hash, one->site.hash);
+  const json problems = json::parse(ReadAll(dir_ + "/a/current/data/problems.json"));
+  EXPECT_EQ(problems["problems"].size(), 7u);
+  EXPECT_EQ(problems["problems"][0]["id"], 101);
+  EXPECT_FALSE(problems["problems"][0].contains("title"));
+  EXPECT_EQ(fs::read_symlink(dir_ + "/a/current").parent_path(), fs::path("releases"));
+  std::printf("[ measure ] publish of %lld problems: %lld files, %lld bytes in %lld ms\n",
+              static_cast<long long>(one->problems), static_cast<long long>(one->site.files),
+              static_cast<long long>(one->site.bytes), static_cast<long long>(ms));
+}
+
+class BulletinRoundTest : public BulletinLeakTest {
+ protected:
+  void SetUp() override {
+    BulletinLeakTest::SetUp();
+    fleet_.Set(At("2017-12-05T09:30:00+08:00"));  // round 3 ended on 12-04, due at 09:00
+    settings_.reports_dir = dir_ + "/reports";
+  }
+};
+
+TEST_F(BulletinRoundTest, EachRoundsReportIsSavedAndMailedOnceToTheProvincialListReproducibly) {
+  const auto server = SmtpServer::Plain(dir_ + "/smtp");
+  ASSERT_TRUE(server->up()) << server->server_log();
+  const SmtpMailer mailer(Smtp(server->url()));
+  StderrCapture capture(dir_ + "/stderr.log");
+  {
+    auto runner = Runner(mailer);
+    EXPECT_EQ(runner->GenerateRounds(conn_), 3) << "rounds 1, 2 and 3 have ended";
+    EXPECT_EQ(runner->GenerateRounds(conn_), 0);
+    EXPECT_EQ(runner->stats().rounds_saved.load(), 3u);
+    EXPECT_EQ(runner->SendDue(conn_), 3);
+  }
+  {
+    auto restarted = Runner(mailer);  // a restart sends nothing again
+    EXPECT_EQ(restarted->Recover(conn_), 0);
+    EXPECT_EQ(restarted->GenerateRounds(conn_), 0);
+    EXPECT_EQ(restarted->SendDue(conn_), 0);
+    EXPECT_EQ(restarted->stats().rounds_saved.load(), 0u) << "the files are there already";
+  }
+  const std::string log = capture.Stop();
+  const json messages = server->Messages();
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(Ids(messages).size(), 3u);
+  std::map<std::string, json> by_id;
+  for (const json& m : messages) by_id[m["message_id"].get<std::string>()] = m;
+  const std::string id = "<round.hebei-2017-2018.3.provincial.1@ducha.hebei.example>";
+  ASSERT_TRUE(by_id.contains(id));
+  const json& m = by_id[id];
+  std::vector<std::string> provincial;
+  for (const Recipient& r : Lists().Find("provincial")->recipients) provincial.push_back(r.address);
+  EXPECT_EQ(m["rcpt_to"].get<std::vector<std::string>>(), provincial);
+  EXPECT_EQ(m["subject"].get<std::string>().find("督察轮次报告 第3轮（11月20日—12月4日）"), 0u)
+      << m["subject"];
+  EXPECT_EQ(m["tree"][6]["filename"], "ducha-round-report-3.pdf");
+  const std::string pdf_text = Shell("pdftotext -enc UTF-8 " + m["pdf"].get<std::string>() + " -");
+  EXPECT_NE(pdf_text.find("第五督察组"), std::string::npos);
+  EXPECT_EQ(Q("SELECT string_agg(round || ':' || state, ',' ORDER BY round) FROM "
+              "bulletin.round_send_status"),
+            "1:sent,2:sent,3:sent");
+
+  // Saved to disk: HTML with its chart beside it, the PDF and the text.
+  const std::string reports = dir_ + "/reports/";
+  for (const char* f : {"round-report-3.html", "round-report-3-chart.png", "round-report-3.pdf",
+                        "round-report-3.txt"}) {
+    EXPECT_TRUE(fs::exists(reports + f)) << f;
+  }
+  const std::string html = ReadAll(reports + "round-report-3.html");
+  EXPECT_NE(html.find("<img src=\"round-report-3-chart.png\""), std::string::npos);
+  const std::string text = ReadAll(reports + "round-report-3.txt");
+  EXPECT_NE(text.find("石家庄市"), std::string::npos);
+  EXPECT_NE(text.find("第五督察组"), std::string::npos);
+
+  // Reproducible: the data as of the round's end gives the stored figures, also after later facts.
+  Dispatch(ProblemBy(kReporters[0], 301, "2017-12-06T09:00:00+08:00", "2017-12-20", "130102",
+                     pd::AssignmentKind::kRectification, false));
+  const campaign::Round& round3 = Hebei().rounds().at(2);
+  conn_.Read([&](pqxx::read_transaction& tx) {
+    const auto stored = LoadRoundReport(tx, 3);
+    EXPECT_TRUE(stored.has_value());
+    const std::string now = RoundNumbersToJson(
+        ComputeRoundNumbers(Hebei(), LoadProjection(tx, RoundCutoff(Hebei(), round3)), round3));
+    EXPECT_EQ(Sha256Hex(now), stored->hash);
+    const auto numbers = RoundNumbersFromJson(stored->numbers);
+    EXPECT_TRUE(numbers.ok());
+    EXPECT_EQ(numbers->coverage.visits, 1);
+    EXPECT_EQ(numbers->standing.received, 6) << "the six problems received in round 3";
+    return 0;
+  });
+
+  std::string everything = log + html + text + pdf_text;
+  for (const json& msg : messages) everything += msg.dump();
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ + "/smtp/maildir")) {
+    if (entry.is_regular_file()) everything += ReadAll(entry.path());
+  }
+  for (const Reporter& r : kReporters) {
+    EXPECT_EQ(everything.find(r.name), std::string::npos) << r.name;
+    EXPECT_EQ(everything.find(r.phone), std::string::npos) << r.phone;
+    EXPECT_EQ(everything.find(r.email), std::string::npos) << r.email;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "services/bulletin/core/numbers_json.h"
+#include "services/bulletin/core/render.h"
 #include "tests/unit/bulletin/fixtures.h"
 
 namespace ducha::bulletin {
@@ -170,7 +171,8 @@ TEST(BulletinNumbers, NothingDatedAtOrAfterTheCutoffChangesTheNumbers) {
   later.facts.push_back(Claimed(1, "2017-11-25T00:00:00+08:00", "2017-11-20", true));
   later.facts.push_back(F(2, "2017-11-26T10:00:00+08:00", FactKind::kRectified));
   later.reinspections.push_back(ReinspectionFact{9, 2, true, true, At("2017-11-26T10:00:00Z")});
-  later.blacklist.push_back(BlacklistFact{130100, true, At("2017-11-27T10:00:00Z")});
+  later.blacklist.push_back(BlacklistFact{130100, true, At("2017-11-27T10:00:00Z"),
+                                          "91130100MA07L7XT37", "某化工有限公司", 12});
   EXPECT_EQ(Compute(later), before);
   EXPECT_EQ(NumbersToJson(Compute(later)), NumbersToJson(before));
 }
@@ -258,11 +260,16 @@ TEST(BulletinNumbers, ReviewsFactsFillTheReinspectionAccountabilityAndBlacklistS
                      ReinspectionFact{3, 12, true, false, At("2017-11-22T10:00:00+08:00")},
                      ReinspectionFact{4, 13, true, true, At("2017-11-10T10:00:00+08:00")}};
   p.accountability = {
-      AccountabilityFact{11, false, "interview", "约谈", At("2017-11-22T10:00:00+08:00")},
-      AccountabilityFact{12, false, "interview", "约谈", At("2017-11-23T10:00:00+08:00")},
-      AccountabilityFact{13, true, "", "", At("2017-11-23T10:00:00+08:00")}};
-  p.blacklist = {BlacklistFact{130100, true, At("2017-11-22T10:00:00+08:00")},
-                 BlacklistFact{130200, false, At("2017-11-23T10:00:00+08:00")}};
+      AccountabilityFact{11, false, "interview", "约谈", At("2017-11-22T10:00:00+08:00"), ""},
+      AccountabilityFact{12, false, "interview", "约谈", At("2017-11-23T10:00:00+08:00"), ""},
+      AccountabilityFact{13, true, "", "", At("2017-11-23T10:00:00+08:00"), "约谈"}};
+  p.blacklist = {BlacklistFact{130200, true, At("2017-11-10T10:00:00+08:00"), "E2", "乙公司", 12},
+                 BlacklistFact{130100, true, At("2017-11-22T10:00:00+08:00"), "E1", "甲公司", 13},
+                 BlacklistFact{130200, false, At("2017-11-23T10:00:00+08:00"), "E2", "乙公司", 4},
+                 BlacklistFact{130300, true, At("2017-11-26T10:00:00+08:00"), "E3", "丙公司", 12}};
+  p.credit = {
+      CreditFact{"E1", "甲公司", 13, "black", "red", 130100, At("2017-11-21T10:00:00+08:00")},
+      CreditFact{"E4", "丁公司", 3, "yellow", "green", 130100, At("2017-11-21T10:00:00+08:00")}};
   const Numbers n = Compute(p);
   EXPECT_EQ(n.reinspected_passed, 1);
   EXPECT_EQ(n.reinspected_failed, 1);
@@ -273,6 +280,16 @@ TEST(BulletinNumbers, ReviewsFactsFillTheReinspectionAccountabilityAndBlacklistS
   EXPECT_EQ(n.recommendation_levels[0].name, "约谈");
   EXPECT_EQ(n.blacklist_added, 1);
   EXPECT_EQ(n.blacklist_removed, 1);
+  EXPECT_EQ(n.blacklist_total, 1) << "甲 on, 乙 off again; 丙 comes after the cut-off";
+  ASSERT_EQ(n.blacklist_changes.size(), 2u);
+  EXPECT_EQ(n.blacklist_changes[0],
+            (BlacklistLine{"E1", "甲公司", 130100, true, 13, D("2017-11-22")}));
+  EXPECT_FALSE(n.blacklist_changes[1].added);
+  EXPECT_EQ(n.credit_worsened, 1);
+  EXPECT_EQ(*NumbersFromJson(NumbersToJson(n)), n);
+  const std::string text = RenderText(BuildDocument(n, Hebei(), "x"));
+  EXPECT_NE(text.find("甲公司"), std::string::npos) << "the week's changes are listed";
+  EXPECT_NE(text.find("移出"), std::string::npos);
   EXPECT_EQ(Compute(Projection{}).recommendations, 0);
 }
 
