@@ -7,7 +7,7 @@
 namespace ducha::auth {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 7> kRoles = {{
+constexpr std::array<std::pair<Role, std::string_view>, 8> kRoles = {{
     {Role::kIntegration, "integration"},
     {Role::kBody, "body"},
     {Role::kEnforcementBureau, "enforcement_bureau"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<Role, std::string_view>, 7> kRoles = {{
     {Role::kSupervisionCenter, "supervision_center"},
     {Role::kOperator, "operator"},
     {Role::kService, "service"},
+    {Role::kGateway, "gateway"},
 }};
 
 }  // namespace
@@ -58,6 +59,15 @@ std::optional<std::string> Registry::IdentityForKey(std::string_view public_key_
 std::optional<Identity> Registry::Find(std::string_view name) const {
   const auto snap = Current();
   const auto it = snap->identities.find(std::string(name));
+  if (it == snap->identities.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<Identity> Registry::FindByApiKeyHash(std::string_view api_key_hash) const {
+  const auto snap = Current();
+  const auto key = snap->api_key_hash_to_identity.find(std::string(api_key_hash));
+  if (key == snap->api_key_hash_to_identity.end()) return std::nullopt;
+  const auto it = snap->identities.find(key->second);
   if (it == snap->identities.end()) return std::nullopt;
   return it->second;
 }

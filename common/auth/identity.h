@@ -23,6 +23,7 @@ enum class Role {
   kSupervisionCenter,   // 省环境保护督查中心: approvals, listing
   kOperator,            // runs the fleet
   kService,             // another ducha service (stream consumers)
+  kGateway,             // the HTTP gateway: submits and reads on behalf of integrations
 };
 
 std::string_view RoleName(Role r);
@@ -42,11 +43,16 @@ class Registry {
   struct Snapshot {
     std::unordered_map<std::string, std::string> key_to_identity;  // active keys only
     std::unordered_map<std::string, Identity> identities;          // active identities only
+    // The HTTP gateway's API keys: the SHA-256 (hex) of each active key → identity name. The
+    // keys themselves are never stored.
+    std::unordered_map<std::string, std::string> api_key_hash_to_identity;
   };
 
   void Replace(Snapshot snapshot);
   std::optional<std::string> IdentityForKey(std::string_view public_key_z85) const;
   std::optional<Identity> Find(std::string_view name) const;
+  // The active identity whose API key hashes to `api_key_hash` (see common/auth/api_key.h).
+  std::optional<Identity> FindByApiKeyHash(std::string_view api_key_hash) const;
   std::size_t size() const;
 
  private:

@@ -49,6 +49,12 @@ auth::Registry::Snapshot LoadIdentities(pqxx::transaction_base& tx) {
   for (const auto& row : keys) {
     snap.key_to_identity.emplace(row[0].as<std::string>(), row[1].as<std::string>());
   }
+  const pqxx::result api_keys = tx.exec(
+      "SELECT k.key_hash, k.identity FROM ref.identity_api_key k JOIN ref.identity i "
+      "ON i.name = k.identity WHERE k.revoked_at IS NULL AND i.revoked_at IS NULL");
+  for (const auto& row : api_keys) {
+    snap.api_key_hash_to_identity.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+  }
   return snap;
 }
 
@@ -92,6 +98,10 @@ Status Revoke(pqxx::transaction_base& tx, const std::string& identity,
     tx.exec_params(
         "UPDATE ref.identity_key SET revoked_at = now() WHERE identity = $1 AND revoked_at IS NULL",
         identity);
+    tx.exec_params(
+        "UPDATE ref.identity_api_key SET revoked_at = now() WHERE identity = $1 AND "
+        "revoked_at IS NULL",
+        identity);
     if (r.affected_rows() == 0) {
       return MakeError("unknown_identity", "identity",
                        "no active identity named '" + identity + "'");
@@ -105,6 +115,35 @@ Status Revoke(pqxx::transaction_base& tx, const std::string& identity,
   if (r.affected_rows() == 0) {
     return MakeError("unknown_key", "public_key",
                      "identity '" + identity + "' has no active key " + public_key_z85);
+  }
+  return OkStatus();
+}
+
+Status RegisterApiKey(pqxx::transaction_base& tx, const std::string& identity,
+                      const std::string& key_hash) {
+  const pqxx::result existing =
+      tx.exec_params("SELECT revoked_at IS NOT NULL FROM ref.identity WHERE name = $1", identity);
+  if (existing.empty()) {
+    return MakeError("unknown_identity", "identity",
+                     "no identity named '" + identity + "'; create it with keys create first");
+  }
+  if (existing[0][0].as<bool>()) {
+    return MakeError("identity_revoked", "identity", "identity '" + identity + "' is revoked");
+  }
+  tx.exec_params("INSERT INTO ref.identity_api_key (key_hash, identity) VALUES ($1, $2)", key_hash,
+                 identity);
+  return OkStatus();
+}
+
+Status RevokeApiKey(pqxx::transaction_base& tx, const std::string& identity,
+                    const std::string& key_hash) {
+  const pqxx::result r = tx.exec_params(
+      "UPDATE ref.identity_api_key SET revoked_at = now() WHERE identity = $1 AND key_hash = $2 "
+      "AND revoked_at IS NULL",
+      identity, key_hash);
+  if (r.affected_rows() == 0) {
+    return MakeError("unknown_key", "api_key",
+                     "identity '" + identity + "' has no active API key with that hash");
   }
   return OkStatus();
 }

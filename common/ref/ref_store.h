@@ -39,6 +39,13 @@ Status RegisterKey(pqxx::transaction_base& tx, const NewIdentity& identity,
 Status Revoke(pqxx::transaction_base& tx, const std::string& identity,
               const std::string& public_key_z85);
 
+// Registers an API key (by its SHA-256, auth::HashApiKey) for an existing, active identity.
+Status RegisterApiKey(pqxx::transaction_base& tx, const std::string& identity,
+                      const std::string& key_hash);
+// Revokes one API key of an identity (revoking the identity revokes all of them).
+Status RevokeApiKey(pqxx::transaction_base& tx, const std::string& identity,
+                    const std::string& key_hash);
+
 // Keeps a Registry in step with ref.identity: loads once at Start() (retrying until the database
 // answers) and then every `period` on its own thread with its own connection.
 class IdentityRefresher {

@@ -43,6 +43,8 @@ void RegisterMetrics(ducha::obs::Metrics& m, const ducha::intake::IntakeServer& 
         v(st.replays));
   m.Add(c, "ducha_intake_rejected_total", "Requests answered with an error.", {}, v(st.rejected));
   m.Add(c, "ducha_intake_busy_total", "Requests answered 'busy, retry after'.", {}, v(st.busy));
+  m.Add(c, "ducha_intake_report_queries_total",
+        "intake.list_reports answered (the HTTP gateway's status reads).", {}, v(st.queries));
   m.Add(c, "ducha_intake_batches_total", "Group-commit transactions.", {}, v(st.batches));
   m.Add(c, "ducha_intake_batch_items_total", "Submissions in group-commit transactions.", {},
         v(st.batch_items));

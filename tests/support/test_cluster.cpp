@@ -31,8 +31,8 @@ std::string Run(const std::string& cmd) {
 }
 
 const std::vector<std::string>& Services() {
-  static const std::vector<std::string> kServices = {"intake", "dispatch", "tracking", "review",
-                                                     "bulletin"};
+  static const std::vector<std::string> kServices = {"intake", "dispatch", "tracking",
+                                                     "review", "bulletin", "gateway"};
   return kServices;
 }
 

@@ -11,6 +11,7 @@
 #include "proto/common_codec.h"
 #include "proto/intake_codec.h"
 #include "proto/registry.h"
+#include "services/intake/store/report_query.h"
 
 namespace ducha::intake {
 namespace {
@@ -147,6 +148,29 @@ void IntakeServer::HandleRequest(std::vector<zmq::message_t>& frames) {
       return;
     }
     HandleReport(std::move(route), correlation, std::move(report).value(), *identity);
+  } else if (frame->type() == pi::ListReports::kType) {
+    auto query = codec::DecodeAs<pi::ListReports>(*frame);
+    if (!query) {
+      RejectRequest(route, correlation, "", query.error());
+      return;
+    }
+    auto principal = Principal(*identity, query->on_behalf_of);
+    if (!principal) {
+      Audit(*identity, std::string(pi::ListReports::kType), query->on_behalf_of, principal.error());
+      RejectRequest(route, correlation, "", principal.error());
+      return;
+    }
+    stats_.queries.fetch_add(1, std::memory_order_relaxed);
+    try {
+      const auto list = query_conn_->Read(
+          [&](pqxx::read_transaction& tx) { return ListReports(tx, principal->name, *query); });
+      Reply(route, pi::Encode(list, correlation));
+    } catch (const std::exception& e) {
+      // A permanent database error: answer it, so the gateway need not wait for its timeout.
+      log::Get("intake.io")->error("listing reports for {} failed: {}", principal->name, e.what());
+      Reply(route, EncodeError(MakeError("internal", "", "the reports could not be read; retry"),
+                               correlation));
+    }
   } else if (frame->type() == pi::ReportVisit::kType) {
     auto visit = codec::DecodeAs<pi::ReportVisit>(*frame);
     if (!visit) {
@@ -158,15 +182,44 @@ void IntakeServer::HandleRequest(std::vector<zmq::message_t>& frames) {
     RejectRequest(
         route, correlation, "",
         MakeError("unexpected_type", "type",
-                  "intake accepts " + std::string(pi::SubmitReport::kType) + " and " +
-                      std::string(pi::ReportVisit::kType) + ", not " + std::string(frame->type())));
+                  "intake accepts " + std::string(pi::SubmitReport::kType) + ", " +
+                      std::string(pi::ReportVisit::kType) + " and " +
+                      std::string(pi::ListReports::kType) + ", not " + std::string(frame->type())));
   }
 }
 
+Result<auth::Identity> IntakeServer::Principal(const auth::Identity& caller,
+                                               const std::string& on_behalf_of) const {
+  if (caller.role != auth::Role::kGateway) {
+    return MakeError("forbidden", "on_behalf_of",
+                     "identity '" + caller.name + "' has role " +
+                         std::string(auth::RoleName(caller.role)) +
+                         "; only the gateway acts on behalf of an integration");
+  }
+  auto principal = registry_.Find(on_behalf_of);
+  if (!principal || principal->role != auth::Role::kIntegration) {
+    return MakeError("unknown_identity", "on_behalf_of",
+                     "no active integration named '" + on_behalf_of + "'");
+  }
+  return *std::move(principal);
+}
+
 void IntakeServer::HandleReport(std::vector<std::string> route, const std::string& correlation,
-                                pi::SubmitReport report, const auth::Identity& identity) {
+                                pi::SubmitReport report, const auth::Identity& caller) {
   const std::string channel(pc::ToString(report.channel));
   const timeutil::Millis now = clock_.Now();
+  // The gateway submits for an integration: the report, its channels and its idempotency key
+  // are the integration's, exactly as if it had come over its own CURVE key.
+  auth::Identity identity = caller;
+  if (report.on_behalf_of) {
+    auto principal = Principal(caller, *report.on_behalf_of);
+    if (!principal) {
+      Audit(caller, std::string(pi::SubmitReport::kType), report.submission_id, principal.error());
+      RejectRequest(route, correlation, channel, principal.error());
+      return;
+    }
+    identity = std::move(principal).value();
+  }
   if (auto ok = CheckSubmission(report, identity, campaign_, now, settings_.rules); !ok) {
     Audit(identity, std::string(pi::SubmitReport::kType), report.submission_id, ok.error());
     RejectRequest(route, correlation, channel, ok.error());
@@ -219,6 +272,10 @@ void IntakeServer::Run(std::stop_token stop) {
   replies.bind(reply_endpoint_);
   std::stop_source io_done;
   std::jthread writer([this, token = io_done.get_token()](std::stop_token) { WriterLoop(token); });
+  // The gateway's reads (intake.list_reports) run here, on their own connection, made on first
+  // use; they are short indexed reads of one integration's reports.
+  db::Connection query_conn(db_, stop);
+  query_conn_ = &query_conn;
 
   std::vector<zmq::message_t> frames;
   // The writer hands over outcomes and rings once; replies are encoded and sent here, so the

@@ -1,6 +1,8 @@
 #pragma once
 // IntakeServer: the integration endpoint. It accepts intake.submit_report (problem reports) and
-// intake.report_visit (inspection groups' visits). Two threads:
+// intake.report_visit (inspection groups' visits), and from the HTTP gateway (role gateway)
+// reports on behalf of an integration (on_behalf_of) and intake.list_reports, that integration's
+// own reports read back. Two threads:
 //  - the io thread owns the ROUTER socket (CURVE, authenticated by the ZAP handler). It decodes
 //    and checks each request (per-message failures are answered at once with {code, field,
 //    message}), and queues valid reports and visits for the writer — or answers "busy, retry
@@ -62,6 +64,7 @@ struct IntakeStats {
   std::atomic<std::uint64_t> busy{0};
   std::atomic<std::uint64_t> batches{0};
   std::atomic<std::uint64_t> batch_items{0};
+  std::atomic<std::uint64_t> queries{0};  // intake.list_reports answered (the gateway's reads)
 };
 
 class IntakeServer {
@@ -113,6 +116,9 @@ class IntakeServer {
                      RequestKind kind = RequestKind::kReport);
   void WriterLoop(std::stop_token io_done);
   std::optional<auth::Identity> IdentityOf(const std::string& user_id) const;
+  // The integration a gateway request acts for; refused unless the caller has role gateway.
+  Result<auth::Identity> Principal(const auth::Identity& caller,
+                                   const std::string& on_behalf_of) const;
 
   IntakeSettings settings_;
   zmq::context_t& ctx_;
@@ -135,6 +141,7 @@ class IntakeServer {
   std::deque<Completed> done_;
   std::function<void()> on_commit_;
   std::stop_source writer_abort_;
+  db::Connection* query_conn_ = nullptr;  // the io thread's, valid during Run
 };
 
 }  // namespace ducha::intake

@@ -12,6 +12,7 @@
 #include "services/tracking/core/wire.h"
 #include "services/tracking/store/coverage.h"
 #include "services/tracking/store/ledger_store.h"
+#include "services/tracking/store/status.h"
 
 namespace ducha::tracking {
 namespace {
@@ -171,6 +172,19 @@ std::string ActionServer::HandleQuery(const auth::Identity& who, const codec::Fr
     if (!r) return EncodeError(r.error(), correlation);
     ok = true;
     return pt::Encode(*r, correlation);
+  }
+  if (type == pt::StatusRequest::kType) {
+    // The gateway asks only for problems that intake said belong to the integration it serves
+    // (intake.list_reports is scoped by the integration); operators may read any.
+    if (!operator_role && who.role != auth::Role::kGateway) {
+      return EncodeError(Forbidden(who, "only the gateway and operators read it"), correlation);
+    }
+    auto q = codec::DecodeAs<pt::StatusRequest>(frame);
+    if (!q) return EncodeError(q.error(), correlation);
+    auto r =
+        conn.Read([&](pqxx::read_transaction& tx) { return ProblemStatuses(tx, q->problem_ids); });
+    ok = true;
+    return pt::Encode(r, correlation);
   }
   if (type == pt::ImportRanking::kType || type == proto::admin::RetryDeadLetters::kType) {
     if (!operator_role) return EncodeError(Forbidden(who, "only operators do it"), correlation);

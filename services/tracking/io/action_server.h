@@ -8,6 +8,7 @@
 //   tracking.decide_extension            role supervision_center
 //   tracking.coverage_request, daily_report_request
 //                                        roles supervision_center, operator
+//   tracking.status_request             roles gateway, operator (the HTTP gateway's status reads)
 //   tracking.import_ranking, admin.retry_dead_letters
 //                                        role operator
 //

@@ -29,7 +29,9 @@ NewIdentity Portal(const std::string& name) {
 
 class RefStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { TestCluster::Get().Exec("TRUNCATE ref.identity_key, ref.identity"); }
+  void SetUp() override {
+    TestCluster::Get().Exec("TRUNCATE ref.identity_api_key, ref.identity_key, ref.identity");
+  }
 
   // ref has one writer: these run as ducha_ref, like the operator CLI.
   Status Register(const NewIdentity& id, const std::string& key) {
