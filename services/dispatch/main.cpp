@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   admin_settings.endpoint = config.String("dispatch.admin_endpoint", admin_settings.endpoint);
   admin_settings.security = common.security;
   admin_settings.allow_plain = common.allow_plain;
+  const std::string roster_rules_file = config.String("dispatch.roster_rules", "");
 
   const stream::StreamConsumerSettings consumer = svc::ConsumerSettingsFrom(
       config, common, "intake", "intake", "reports", "tcp://127.0.0.1:7102");
@@ -49,6 +50,11 @@ int main(int argc, char** argv) {
 
   auto log = log::Get("dispatch");
   const campaign::Campaign active_campaign = svc::LoadCampaignOrDie(common);
+  const auto roster_rules = dispatch::RosterRules::Load(
+      roster_rules_file.empty() ? common.campaign_dir + "/rosters.json" : roster_rules_file);
+  if (!roster_rules) {
+    svc::Die("dispatch", roster_rules.error().field + ": " + roster_rules.error().message);
+  }
 
   try {
     db::Connection conn(common.db, stop.get_token());
@@ -69,7 +75,8 @@ int main(int argc, char** argv) {
     transport::ZapHandler zap(ctx, svc::FleetAuthorizer(registry, common.allow_plain));
     stream::StreamServer stream_server(stream_settings, ctx, registry, common.db);
     stream_server.Bind();
-    dispatch::AdminServer admin(admin_settings, ctx, active_campaign, registry, *clock, common.db);
+    dispatch::AdminServer admin(admin_settings, ctx, active_campaign, *roster_rules, registry,
+                                *clock, common.db);
     admin.Bind();
     const std::string stream_endpoint = stream_server.BoundEndpoint();
     const std::string admin_endpoint = admin.BoundEndpoint();

@@ -7,6 +7,7 @@
 #include "proto/common_codec.h"
 #include "proto/dispatch_codec.h"
 #include "proto/registry.h"
+#include "services/dispatch/store/roster_store.h"
 
 namespace ducha::dispatch {
 namespace {
@@ -36,11 +37,13 @@ Result<Command> DecodeCommand(const codec::Frame& frame) {
 }  // namespace
 
 AdminServer::AdminServer(AdminSettings settings, zmq::context_t& ctx,
-                         const campaign::Campaign& campaign, const auth::Registry& registry,
-                         const Clock& clock, db::DbSettings db)
+                         const campaign::Campaign& campaign, const RosterRules& roster_rules,
+                         const auth::Registry& registry, const Clock& clock, db::DbSettings db)
     : settings_(std::move(settings)),
       ctx_(ctx),
       dispatcher_(campaign),
+      campaign_(campaign),
+      roster_rules_(roster_rules),
       retry_applier_(campaign, clock),
       registry_(registry),
       clock_(clock),
@@ -86,6 +89,23 @@ AdminServer::Reply AdminServer::RetryDeadLetters(const auth::Identity& who,
   return Reply{proto::admin::Encode(reply, correlation), true};
 }
 
+AdminServer::Reply AdminServer::SubmitRoster(const auth::Identity& who, const codec::Frame& frame,
+                                             const std::string& correlation, db::Connection& conn) {
+  auto roster = codec::DecodeAs<pd::SubmitRoster>(frame);
+  if (!roster) return Refuse(roster.error(), correlation);
+  const auto logistics = CheckRoster(campaign_, roster_rules_, *roster);
+  if (!logistics) return Refuse(logistics.error(), correlation);
+  const auto stored = conn.Transact([&](pqxx::work& w) {
+    return StoreRoster(w, *roster, *logistics, roster_rules_.version(), who.name);
+  });
+  if (!stored) return Refuse(stored.error(), correlation);
+  stats_.done.fetch_add(1, std::memory_order_relaxed);
+  log::Get("dispatch.admin")
+      ->info("roster of {} for round {} (version {}, {} members) by {}", stored->group_id,
+             stored->round, stored->version, stored->members, who.name);
+  return Reply{pd::Encode(*stored, correlation), true};
+}
+
 AdminServer::Reply AdminServer::Handle(const std::string& user_id, std::string_view payload,
                                        db::Connection& conn) {
   auto frame = proto::ParseMessage(payload, settings_.limits);
@@ -111,9 +131,12 @@ AdminServer::Reply AdminServer::Handle(const std::string& user_id, std::string_v
                                 "assignments"),
                   correlation);
   }
+  if (frame->type() == pd::SubmitRoster::kType)
+    return SubmitRoster(*who, *frame, correlation, conn);
   Result<Command> command = MakeError(
       "unexpected_type", "type",
-      "dispatch accepts dispatch.reassign, dispatch.change_deadline and dispatch.set_listing, "
+      "dispatch accepts dispatch.reassign, dispatch.change_deadline, dispatch.set_listing and "
+      "dispatch.submit_roster, "
       "not " +
           std::string(frame->type()));
   if (frame->type() == pd::Reassign::kType) {

@@ -1,10 +1,10 @@
 #pragma once
 // AdminServer: dispatch's command endpoint for the supervision center and operators (改派、调整
-// 期限、挂牌/摘牌). A ROUTER socket behind CURVE and the ZAP handler; the caller's identity is the
-// ZAP User-Id, looked up in the Registry: only identities with role supervision_center or
-// operator may change a problem, and the history records that identity, never a name from the
-// message. Each command is decoded, checked and committed in its own transaction, and answered
-// only after COMMIT with dispatch.command_done, or with common.error and no change.
+// 期限、挂牌/摘牌, 督察组名单). A ROUTER socket behind CURVE and the ZAP handler; the caller's
+// identity is the ZAP User-Id, looked up in the Registry: only identities with role
+// supervision_center or operator may change a problem, and the history records that identity, never
+// a name from the message. Each command is decoded, checked and committed in its own transaction,
+// and answered only after COMMIT with dispatch.command_done, or with common.error and no change.
 //
 // One thread: Run() owns the socket and the database connection and returns when stop is
 // requested (commands are rare and short, so they are applied on the io thread).
@@ -24,6 +24,7 @@
 #include "common/db/db.h"
 #include "common/transport/transport.h"
 #include "services/dispatch/core/dispatcher.h"
+#include "services/dispatch/core/roster.h"
 #include "services/dispatch/store/dispatch_store.h"
 
 namespace ducha::dispatch {
@@ -44,7 +45,8 @@ struct AdminStats {
 class AdminServer {
  public:
   AdminServer(AdminSettings settings, zmq::context_t& ctx, const campaign::Campaign& campaign,
-              const auth::Registry& registry, const Clock& clock, db::DbSettings db);
+              const RosterRules& roster_rules, const auth::Registry& registry, const Clock& clock,
+              db::DbSettings db);
 
   void Bind();
   std::string BoundEndpoint();
@@ -61,12 +63,17 @@ class AdminServer {
   Reply Handle(const std::string& user_id, std::string_view payload, db::Connection& conn);
   std::optional<auth::Identity> IdentityOf(const std::string& user_id) const;
 
+  // A group's roster (dispatch.submit_roster), checked against the campaign's roster rules.
+  Reply SubmitRoster(const auth::Identity& who, const codec::Frame& frame,
+                     const std::string& correlation, db::Connection& conn);
   Reply RetryDeadLetters(const auth::Identity& who, const codec::Frame& frame,
                          const std::string& correlation, db::Connection& conn);
 
   AdminSettings settings_;
   zmq::context_t& ctx_;
   Dispatcher dispatcher_;
+  const campaign::Campaign& campaign_;
+  const RosterRules& roster_rules_;
   // Re-applies parked intake events on operators' request; its own instance, so the admin
   // thread shares no state with the stream consumer's applier.
   ReportApplier retry_applier_;

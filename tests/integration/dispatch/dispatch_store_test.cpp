@@ -46,6 +46,16 @@ const campaign::Campaign& Hebei() {
   return *c;
 }
 
+const RosterRules& Rosters() {
+  static const auto* r = [] {
+    auto x =
+        RosterRules::Load(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018/rosters.json");
+    if (!x) throw std::runtime_error(x.error().message);
+    return new RosterRules(std::move(x).value());
+  }();
+  return *r;
+}
+
 db::DbSettings DispatchDb() { return db::DbSettings{TestCluster::Get().UrlFor("dispatch"), "t"}; }
 
 pi::ReportAccepted Report(std::int64_t id, pc::Channel channel, const char* jurisdiction,
@@ -87,7 +97,7 @@ class DispatchStoreTest : public ::testing::Test {
     TestCluster::Get().Exec(
         "TRUNCATE dispatch.problem, dispatch.problem_source, dispatch.change_history, "
         "dispatch.outbox, dispatch.stream_head, dispatch.stream_cursor, dispatch.dead_letter, "
-        "dispatch.audit CASCADE");
+        "dispatch.audit, dispatch.roster, dispatch.roster_member CASCADE");
     settings_.schema = "dispatch";
     settings_.producer = "intake";
     settings_.stream = "reports";
@@ -392,7 +402,8 @@ class AdminServerTest : public DispatchStoreTest {
     AdminSettings s;
     s.endpoint = "tcp://127.0.0.1:0";
     s.security.secret_key_z85 = server_keys_.secret_z85;
-    server_ = std::make_unique<AdminServer>(s, ctx_, Hebei(), registry_, clock_, DispatchDb());
+    server_ =
+        std::make_unique<AdminServer>(s, ctx_, Hebei(), Rosters(), registry_, clock_, DispatchDb());
     server_->Bind();
     endpoint_ = server_->BoundEndpoint();
     thread_ = std::jthread([this](std::stop_token st) { server_->Run(st); });
@@ -499,6 +510,137 @@ TEST_F(AdminServerTest, AnOperatorRetriesParkedEventsOnceTheirCauseIsFixed) {
   EXPECT_EQ(Q("SELECT report_count FROM dispatch.problem WHERE problem_id = 950"), "3");
   EXPECT_EQ(Q("SELECT count(*) FROM dispatch.dead_letter WHERE resolved_at IS NULL"), "0");
   EXPECT_EQ(Q("SELECT min(attempts) FROM dispatch.dead_letter"), "3");
+}
+
+// --- Group rosters (督察组人员名单) -----------------------------------------------------------
+
+// SG5 is stationed in 石家庄 (130100) and 辛集 (130181) in round 3: a roster of `n` members from
+// provincial units, a leader and an aggregator among them.
+pd::SubmitRoster Sg5Roster(int n, const std::string& id_prefix = "P") {
+  pd::SubmitRoster r;
+  r.group_id = "SG5";
+  r.round = 3;
+  r.vehicles = 5;
+  for (int i = 1; i <= n; ++i) {
+    pd::RosterMember m;
+    m.member_id = id_prefix + std::to_string(1000 + i);
+    m.name = "成员" + std::to_string(i);
+    m.home_unit = i % 2 == 0 ? "省环保厅大气处" : "省住建厅";
+    m.unit_type = i % 2 == 0 ? "environment_department" : "provincial_department";
+    m.home_city = "130000";
+    m.role = i == 1 ? pd::MemberRole::kLeader
+                    : (i == 2 ? pd::MemberRole::kAggregator : pd::MemberRole::kMember);
+    r.members.push_back(std::move(m));
+  }
+  return r;
+}
+
+TEST_F(AdminServerTest, AGroupsRosterIsStoredWithItsLogisticsAndNamesStayRestricted) {
+  const std::string reply = Send(operator_keys_, pd::Encode(Sg5Roster(26), "r-1"));
+  auto frame = proto::ParseMessage(reply);
+  ASSERT_TRUE(frame.ok());
+  ASSERT_EQ(frame->type(), pd::RosterAccepted::kType) << reply;
+  const auto accepted = codec::DecodeAs<pd::RosterAccepted>(*frame);
+  EXPECT_EQ(accepted->version, 1);
+  EXPECT_EQ(accepted->members, 26);
+  EXPECT_EQ(accepted->days_stationed, 15) << "round 3: 2017-11-20 .. 12-04";
+  EXPECT_EQ(accepted->meal_allowance_yuan, 26 * 15 * 100);
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.roster_member WHERE group_id = 'SG5'"), "26");
+  EXPECT_EQ(Q("SELECT submitted_by FROM dispatch.roster"), "ops-1");
+
+  // A replacement bumps the version and replaces the members.
+  auto smaller = Sg5Roster(25);
+  smaller.days_stationed = 10;
+  const auto again = proto::ParseMessage(Send(center_keys_, pd::Encode(smaller, "r-2")));
+  ASSERT_EQ(again->type(), pd::RosterAccepted::kType);
+  EXPECT_EQ(codec::DecodeAs<pd::RosterAccepted>(*again)->version, 2);
+  EXPECT_EQ(codec::DecodeAs<pd::RosterAccepted>(*again)->meal_allowance_yuan, 25 * 10 * 100);
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.roster_member"), "25");
+
+  // Operators read the roster, but not the members' names.
+  pqxx::connection op{TestCluster::Get().UrlFor("operator")};
+  pqxx::work w{op};
+  EXPECT_EQ(
+      w.exec1("SELECT count(*) FROM dispatch.roster_member WHERE role = 'leader'")[0].as<int>(), 1);
+  EXPECT_THROW(w.exec("SELECT name FROM dispatch.roster_member"), pqxx::insufficient_privilege);
+}
+
+TEST_F(AdminServerTest, EachRosterThatBreaksARuleIsRefusedNamingTheRuleAndTheMember) {
+  struct Case {
+    std::string name;
+    pd::SubmitRoster roster;
+    std::string code;
+    std::string field;
+    std::string mentions;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"too few", Sg5Roster(24), "too_few_members", "members", "at least 25"});
+  {
+    auto r = Sg5Roster(26);
+    r.members[6].home_city = "130100";  // a 石家庄 member inspecting 石家庄
+    cases.push_back({"home city", r, "home_city", "members[6]", "P1007"});
+  }
+  {
+    auto r = Sg5Roster(26);
+    r.members[3].unit_type = "enforcement";
+    cases.push_back({"covert unit", r, "unit_type_not_allowed", "members[3]", "P1004"});
+  }
+  {
+    auto r = Sg5Roster(26);
+    r.members[4].unit_type = "private_company";
+    cases.push_back({"unknown unit", r, "unknown_unit_type", "members[4]", "private_company"});
+  }
+  {
+    auto r = Sg5Roster(26);
+    r.members[5].role = pd::MemberRole::kLeader;
+    cases.push_back({"two leaders", r, "leaders", "members", "has 2"});
+  }
+  {
+    auto r = Sg5Roster(26);
+    r.members[1].role = pd::MemberRole::kMember;
+    cases.push_back({"no aggregator", r, "no_aggregator", "members", "专人汇总"});
+  }
+  {
+    auto r = Sg5Roster(26);
+    r.members[9].member_id = r.members[8].member_id;
+    cases.push_back({"twice", r, "member_repeated", "members[9]", "P1009"});
+  }
+  {
+    auto r = Sg5Roster(26);
+    r.round = 9;
+    cases.push_back({"no such round", r, "not_stationed", "round", "round 9"});
+  }
+  for (const auto& c : cases) {
+    auto frame = proto::ParseMessage(Send(operator_keys_, pd::Encode(c.roster, "bad")));
+    ASSERT_TRUE(frame.ok()) << c.name;
+    ASSERT_EQ(frame->type(), pc::ErrorReply::kType) << c.name;
+    const auto e = codec::DecodeAs<pc::ErrorReply>(*frame);
+    EXPECT_EQ(e->code, c.code) << c.name;
+    EXPECT_EQ(e->field.value_or(""), c.field) << c.name;
+    EXPECT_NE(e->message.find(c.mentions), std::string::npos) << c.name << ": " << e->message;
+  }
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.roster"), "0") << "nothing was stored";
+
+  // A responsible body submits no roster.
+  auto forbidden = proto::ParseMessage(Send(body_keys_, pd::Encode(Sg5Roster(26), "b")));
+  EXPECT_EQ(codec::DecodeAs<pc::ErrorReply>(*forbidden)->code, "forbidden");
+}
+
+TEST_F(AdminServerTest, AMemberOnTwoGroupsRostersOfTheSameRoundIsRefused) {
+  ASSERT_EQ(proto::ParseMessage(Send(operator_keys_, pd::Encode(Sg5Roster(26), "a")))->type(),
+            pd::RosterAccepted::kType);
+  // SG6 is in 邯郸 and 唐山 in round 3; one of its members is already on SG5's roster.
+  auto sg6 = Sg5Roster(26, "Q");
+  sg6.group_id = "SG6";
+  sg6.members[12].member_id = "P1003";
+  auto frame = proto::ParseMessage(Send(operator_keys_, pd::Encode(sg6, "b")));
+  ASSERT_EQ(frame->type(), pc::ErrorReply::kType);
+  const auto e = codec::DecodeAs<pc::ErrorReply>(*frame);
+  EXPECT_EQ(e->code, "member_in_two_groups");
+  EXPECT_EQ(e->field.value_or(""), "members[12]");
+  EXPECT_NE(e->message.find("P1003"), std::string::npos) << e->message;
+  EXPECT_NE(e->message.find("SG5"), std::string::npos) << e->message;
+  EXPECT_EQ(Q("SELECT count(*) FROM dispatch.roster WHERE group_id = 'SG6'"), "0");
 }
 
 }  // namespace
