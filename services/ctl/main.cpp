@@ -6,7 +6,8 @@
 //
 //   ducha-ctl db bootstrap --admin-url URL        roles, schemas, reference schema (idempotent)
 //   ducha-ctl keys create NAME --role R [--channels a,b] [--scope c,d] --out FILE
-//   ducha-ctl keys list | keys revoke NAME [--key PUBLIC]
+//   ducha-ctl keys list | keys revoke NAME [--key PUBLIC | --api-key-file FILE]
+//   ducha-ctl keys api-key NAME --out FILE   an API key for the HTTP gateway (only its hash kept)
 //   ducha-ctl clock show | clock set TIME | clock advance DURATION | clock off
 //   ducha-ctl submit FILE.json --endpoint E --server-key FILE --key-file FILE [--plain]
 //       (a report, or a group's visit when the file says "type": "intake.report_visit")
@@ -38,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "common/auth/api_key.h"
 #include "common/auth/identity.h"
 #include "common/base/time.h"
 #include "common/campaign/loader.h"
@@ -48,7 +50,9 @@
 #include "common/stream/consumer.h"
 #include "proto/admin_codec.h"
 #include "services/ctl/cli.h"
+#include "services/ctl/import_commands.h"
 #include "services/ctl/json_msgpack.h"
+#include "services/ctl/ops_commands.h"
 #include "services/ctl/review_commands.h"
 #include "services/ctl/tracking_commands.h"
 #include "services/dispatch/store/problem_list.h"
@@ -56,7 +60,9 @@
 namespace ducha::ctl {
 namespace {
 
-constexpr const char* kServices[] = {"intake", "dispatch", "tracking", "review", "bulletin"};
+// The gateway is stateless: its role only reads ref (identities, API keys, the fleet clock).
+constexpr const char* kServices[] = {"intake", "dispatch", "tracking",
+                                     "review", "bulletin", "gateway"};
 
 int DbBootstrap(const Args& a) {
   const std::string admin = a.Opt("admin-url");
@@ -95,7 +101,7 @@ int KeysCreate(const Args& a) {
   if (!role) {
     Fail("invalid_role",
          "--role must be one of integration, body, enforcement_bureau, "
-         "commissioner_office, supervision_center, operator, service");
+         "commissioner_office, supervision_center, operator, service, gateway");
   }
   id.role = *role;
   id.channels = SplitList(a.Opt("channels"));
@@ -106,7 +112,7 @@ int KeysCreate(const Args& a) {
   const auto keys = transport::GenerateKeyPair();
   std::stop_source stop;
   db::Connection conn(db::DbSettings{DbUrl(a), "ducha-ctl"}, stop.get_token());
-  const Status st =
+  const ducha::Status st =
       conn.Transact([&](pqxx::work& w) { return ref::RegisterKey(w, id, keys.public_z85); });
   if (!st) Fail(st.error().code, st.error().message);
   WriteFile(out, keys.secret_z85, 0600);
@@ -129,9 +135,15 @@ int KeysList(const Args& a) {
   const pqxx::result r = conn.Read([](pqxx::read_transaction& t) {
     return t.exec(
         "SELECT i.name, i.role, array_to_string(i.channels, ','), array_to_string(i.scope, ','), "
-        "coalesce(k.public_key, ''), (i.revoked_at IS NOT NULL OR k.revoked_at IS NOT NULL) "
+        "coalesce(k.public_key, ''), (i.revoked_at IS NOT NULL OR k.revoked_at IS NOT NULL), "
+        "k.created_at "
         "FROM ref.identity i LEFT JOIN ref.identity_key k ON k.identity = i.name "
-        "ORDER BY i.name, k.created_at");
+        // The gateway's API keys, by a prefix of their hash (the keys are never stored).
+        "UNION ALL SELECT i.name, i.role, array_to_string(i.channels, ','), "
+        "array_to_string(i.scope, ','), 'api-key sha256:' || left(a.key_hash, 12), "
+        "(i.revoked_at IS NOT NULL OR a.revoked_at IS NOT NULL), a.created_at "
+        "FROM ref.identity i JOIN ref.identity_api_key a ON a.identity = i.name "
+        "ORDER BY 1, 7");
   });
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& row : r) {
@@ -156,11 +168,56 @@ int KeysList(const Args& a) {
   return 0;
 }
 
-int KeysRevoke(const Args& a) {
-  if (a.positional.size() < 3) Fail("usage", "keys revoke NAME [--key PUBLIC]");
+std::string ReadApiKeyFile(const std::string& path) {
+  std::ifstream f(path);
+  std::string key;
+  if (!f || !(f >> key) || !auth::LooksLikeApiKey(key)) {
+    Fail("bad_api_key_file", path + " does not hold an API key (64 hex characters)");
+  }
+  return key;
+}
+
+// An API key for the HTTP gateway, for an existing identity (the same identity as its CURVE
+// keys). The key is written to --out (mode 0600) and never stored; ref keeps its SHA-256.
+int KeysApiKey(const Args& a) {
+  if (a.positional.size() < 3) Fail("usage", "keys api-key NAME --out FILE");
+  const std::string name = a.positional[2];
+  const std::string out = a.Opt("out");
+  if (out.empty()) Fail("usage", "keys api-key needs --out FILE (the API key is written there)");
+  const std::string key = auth::GenerateApiKey();
+  const std::string hash = auth::HashApiKey(key);
   std::stop_source stop;
   db::Connection conn(db::DbSettings{DbUrl(a), "ducha-ctl"}, stop.get_token());
-  const Status st =
+  const ducha::Status st =
+      conn.Transact([&](pqxx::work& w) { return ref::RegisterApiKey(w, name, hash); });
+  if (!st) Fail(st.error().code, st.error().message);
+  WriteFile(out, key, 0600);
+  if (a.json) {
+    std::cout << nlohmann::json{{"identity", name}, {"api_key_sha256", hash}, {"api_key_file", out}}
+              << "\n";
+  } else {
+    std::cout << "identity " << name << ": API key in " << out << " (sha256 " << hash.substr(0, 12)
+              << "…, revoke with keys revoke " << name << " --api-key-file " << out << ")\n";
+  }
+  return 0;
+}
+
+int KeysRevoke(const Args& a) {
+  if (a.positional.size() < 3) {
+    Fail("usage", "keys revoke NAME [--key PUBLIC | --api-key-file FILE]");
+  }
+  std::stop_source stop;
+  db::Connection conn(db::DbSettings{DbUrl(a), "ducha-ctl"}, stop.get_token());
+  if (const std::string file = a.Opt("api-key-file"); !file.empty()) {
+    const std::string hash = auth::HashApiKey(ReadApiKeyFile(file));
+    const ducha::Status st =
+        conn.Transact([&](pqxx::work& w) { return ref::RevokeApiKey(w, a.positional[2], hash); });
+    if (!st) Fail(st.error().code, st.error().message);
+    std::cout << "revoked API key sha256 " << hash.substr(0, 12) << "… of " << a.positional[2]
+              << " (the gateway drops it within seconds, without a restart)\n";
+    return 0;
+  }
+  const ducha::Status st =
       conn.Transact([&](pqxx::work& w) { return ref::Revoke(w, a.positional[2], a.Opt("key")); });
   if (!st) Fail(st.error().code, st.error().message);
   std::cout << "revoked "
@@ -428,7 +485,8 @@ int Usage() {
       "  db bootstrap --admin-url URL [--db NAME]\n"
       "  keys create NAME --role ROLE [--channels a,b] [--scope c,d] --out FILE\n"
       "  keys list\n"
-      "  keys revoke NAME [--key PUBLIC]\n"
+      "  keys revoke NAME [--key PUBLIC | --api-key-file FILE]\n"
+      "  keys api-key NAME --out FILE   (an API key for the HTTP gateway; only its hash is kept)\n"
       "  clock show | clock set TIME | clock advance DURATION | clock off\n"
       "  submit FILE.json [--endpoint E] [--server-key FILE --key-file FILE | --plain]\n"
       "      FILE holds a report's body (intake.submit_report); with a top-level\n"
@@ -438,6 +496,8 @@ int Usage() {
       "  dead-letters retry ID... --endpoint ADMIN --server-key FILE --key-file FILE");
   std::fputs(kTrackingUsage, stdout);
   std::fputs(kReviewUsage, stdout);
+  std::fputs(kOpsUsage, stdout);
+  std::fputs(kImportUsage, stdout);
   std::puts(
       "database: --db-url URL, or DUCHA_CTL_DB_URL (role ducha_ref, for keys and clock) and\n"
       "DUCHA_CTL_READ_URL (role ducha_operator, for problems, dead letters, case, review tasks\n"
@@ -462,6 +522,7 @@ int main(int argc, char** argv) {
     if (cmd == "keys" && sub == "create") return KeysCreate(a);
     if (cmd == "keys" && sub == "list") return KeysList(a);
     if (cmd == "keys" && sub == "revoke") return KeysRevoke(a);
+    if (cmd == "keys" && sub == "api-key") return KeysApiKey(a);
     if (cmd == "clock") return Clock(a);
     if (cmd == "submit") return Submit(a);
     if (cmd == "problems") return Problems(a);
@@ -474,6 +535,12 @@ int main(int argc, char** argv) {
     if (cmd == "review") return Review(a);
     if (cmd == "blacklist") return Blacklist(a);
     if (cmd == "audit") return Audit(a);
+    if (cmd == "status") return FleetStatus(a);
+    if (cmd == "bulletin") return BulletinCommand(a);
+    if (cmd == "campaign") return CampaignCommand(a);
+    if (cmd == "import") return Import(a);
+    if (cmd == "roster") return Roster(a);
+    if (cmd == "disclosure") return DisclosureCommand(a);
   } catch (const std::exception& e) {
     Fail("failed", e.what());
   }

@@ -5,54 +5,10 @@
 #include <cmath>
 #include <cstdint>
 
+#include "services/ctl/csv.h"
+
 namespace ducha::ctl {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// Splits one line on commas; a field in double quotes may hold commas and "" for a quote.
-std::vector<std::string> Fields(std::string_view line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        cur += c;
-      }
-    } else if (c == '"' && Trim(cur).empty()) {
-      cur.clear();
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back(Trim(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.emplace_back(Trim(cur));
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return out;
-}
 
 bool IsDivisionCode(std::string_view s) {
   return s.size() == 6 &&
@@ -98,49 +54,41 @@ std::string ParseRow(const std::vector<std::string>& f, proto::tracking::Ranking
 
 RankingCsv ParseRankingCsv(std::string_view text) {
   RankingCsv out;
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  const CsvText csv = ReadCsv(text);
   bool header_seen = false;
   bool too_many = false;
-  int line_no = 0;
   int last_line = 0;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = Trim(text.substr(start, end - start));
-    ++line_no;
-    start = end + 1;
-    if (line.empty()) {
-      if (end == text.size()) break;
-      continue;
-    }
-    last_line = line_no;
-    const std::vector<std::string> f = Fields(line);
+  for (const CsvRecord& rec : csv.records) {
+    const std::vector<std::string>& f = rec.fields;
+    last_line = rec.line;
     if (!header_seen) {
       header_seen = true;
-      if (f.size() == 3 && Lower(f[0]) == "county" && Lower(f[1]) == "rank" &&
-          Lower(f[2]) == "pm25_change") {
+      if (f.size() == 3 && AsciiLower(f[0]) == "county" && AsciiLower(f[1]) == "rank" &&
+          AsciiLower(f[2]) == "pm25_change") {
         continue;
       }
       out.problems.push_back(
-          {line_no, "the first line must be the header county,rank,pm25_change"});
+          {rec.line, "the first line must be the header county,rank,pm25_change"});
       // A file without its header may still start with data: check the line as a row too.
     }
     proto::tracking::RankingRow row;
-    row.line = line_no;
+    row.line = rec.line;
     if (std::string reason = ParseRow(f, row); !reason.empty()) {
-      out.problems.push_back({line_no, std::move(reason)});
+      out.problems.push_back({rec.line, std::move(reason)});
       continue;
     }
     if (out.rows.size() == kMaxRankingRows) {
       if (!too_many) {
-        out.problems.push_back({line_no, "more than " + std::to_string(kMaxRankingRows) +
-                                             " rows (one import holds at most that many)"});
+        out.problems.push_back({rec.line, "more than " + std::to_string(kMaxRankingRows) +
+                                              " rows (one import holds at most that many)"});
       }
       too_many = true;
       continue;
     }
     out.rows.push_back(std::move(row));
+  }
+  if (csv.unterminated_quote_line > 0) {
+    out.problems.push_back({csv.unterminated_quote_line, "a quoted field is never closed"});
   }
   if (out.rows.empty() && out.problems.empty()) {
     out.problems.push_back({std::max(last_line, 1), "the file holds no rows"});

@@ -1,12 +1,16 @@
 #include "tests/support/fleet.h"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
@@ -109,12 +113,18 @@ Fleet::Fleet(std::vector<std::string> services) : services_(std::move(services))
     ports_[s + ".endpoint"] = FreePort();
     ports_[s + ".stream"] = FreePort();
     ports_[s + ".admin"] = FreePort();
+    ports_[s + ".http"] = FreePort();
   }
   intake_endpoint_ = "tcp://127.0.0.1:" + std::to_string(ports_["intake.endpoint"]);
   if (std::find(services_.begin(), services_.end(), "bulletin") != services_.end()) {
     StartMailSink();
   }
-  for (const auto& s : services_) WriteText(dir_ + "/" + s + ".conf", ConfigFor(s));
+  std::string fleet;
+  for (const auto& s : services_) {
+    WriteText(dir_ + "/" + s + ".conf", ConfigFor(s));
+    fleet += s + " 127.0.0.1:" + std::to_string(ports_.at(s + ".http")) + "\n";
+  }
+  WriteText(fleet_file(), fleet);
 }
 
 Fleet::~Fleet() {
@@ -165,7 +175,8 @@ std::string Fleet::ConfigFor(const std::string& service) const {
   std::string c = "[log]\nlevel = info\n[db]\nurl = " + pg.UrlFor(service) +
                   "\n[campaign]\ndir = " + SourceDir() +
                   "/deploy/campaigns/hebei-2017-2018\n[transport]\nsecret_key_file = " + dir_ +
-                  "/" + service + ".key\n[clock]\nsource = fleet\n";
+                  "/" + service +
+                  ".key\n[clock]\nsource = fleet\n[http]\nport = " + port(service + ".http") + "\n";
   if (service == "intake") {
     c += "[intake]\nendpoint = tcp://127.0.0.1:" + port("intake.endpoint") +
          "\nstream_endpoint = tcp://127.0.0.1:" + port("intake.stream") + "\n";
@@ -193,8 +204,10 @@ std::string Fleet::ConfigFor(const std::string& service) const {
          "\ndispatch_server_key_file = " + dir_ + "/dispatch.key.pub" +
          "\ntracking_endpoint = tcp://127.0.0.1:" + stream_port(service, "tracking") +
          "\ntracking_server_key_file = " + dir_ + "/tracking.key.pub" +
-         "\nretry_initial_ms = 200\nretry_max_ms = 2000\n[smtp]\nurl = smtp://127.0.0.1:" +
-         std::to_string(smtp_port_) + "\nstarttls = none\nfrom = bulletin@ducha.hebei.example\n";
+         "\nretry_initial_ms = 200\nretry_max_ms = 2000\ndisclosure_dir = " + dir_ +
+         "/site\nreports_dir = " + dir_ +
+         "/reports\n[smtp]\nurl = smtp://127.0.0.1:" + std::to_string(smtp_port_) +
+         "\nstarttls = none\nfrom = bulletin@ducha.hebei.example\n";
   } else if (service == "review") {
     c += "[review]\nendpoint = tcp://127.0.0.1:" + port("review.admin") +
          "\nstream_endpoint = tcp://127.0.0.1:" + port("review.stream") +
@@ -229,14 +242,36 @@ void Fleet::Start(const std::string& service) {
   const std::string binary = BuildDir() + "/services/" + service + "/ducha-" + service;
   const std::string config = dir_ + "/" + service + ".conf";
   const std::string log = dir_ + "/" + service + ".log";
+  const auto ns = netns_.find(service);
+  const std::string netns = ns == netns_.end() ? "" : "/var/run/netns/" + ns->second;
   const pid_t pid = fork();
   if (pid == 0) {
     std::freopen(log.c_str(), "a", stderr);
     std::freopen(log.c_str(), "a", stdout);
+    if (!netns.empty()) {
+      const int fd = open(netns.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+        std::fprintf(stderr, "cannot enter %s: %s\n", netns.c_str(), std::strerror(errno));
+        _exit(126);
+      }
+    }
     execl(binary.c_str(), binary.c_str(), "--config", config.c_str(), nullptr);
     _exit(127);
   }
   pids_[service] = pid;
+}
+
+void Fleet::RewriteConfig(const std::string& service, const std::string& from,
+                          const std::string& to) {
+  const std::string path = dir_ + "/" + service + ".conf";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string c = text.str();
+  for (std::size_t at = c.find(from); at != std::string::npos; at = c.find(from, at + to.size())) {
+    c.replace(at, from.size(), to);
+  }
+  WriteText(path, c);
 }
 
 void Fleet::StartAll() {
@@ -282,7 +317,11 @@ std::string Fleet::LogOf(const std::string& service) const {
 }
 
 bool Fleet::AwaitReady(const std::string& service, int timeout_ms) {
-  const std::string needle = service == "intake" ? "intake serving" : "stream server for";
+  // Intake says it serves; bulletin, which serves no stream, that it runs; the others that their
+  // stream server is up.
+  const std::string needle = service == "intake"     ? "intake serving"
+                             : service == "bulletin" ? "bulletin running"
+                                                     : "stream server for";
   const auto until = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
   while (SteadyClock::now() < until) {
     if (LogOf(service).find(needle) != std::string::npos) return true;
@@ -551,11 +590,13 @@ CheckResult CheckBulletinsOnce(const std::string& mail_dir) {
   for (const auto& [id, seen] : expected) {
     if (seen == 0) ++out.lost;
   }
-  // Two sends (two Message-IDs) of the same week to the same list without an operator's resend.
-  out.duplicated = w.exec(
-                        "SELECT count(*) FROM (SELECT issue, list FROM bulletin.send WHERE "
-                        "reason = 'scheduled' GROUP BY issue, list HAVING count(*) > 1) x")[0][0]
-                       .as<std::int64_t>();
+  // Two sends (two Message-IDs) of the same document (a week's bulletin, a round's report) to
+  // the same list without an operator's resend.
+  out.duplicated =
+      w.exec(
+           "SELECT count(*) FROM (SELECT document, issue, list FROM bulletin.send WHERE reason "
+           "LIKE 'scheduled%' GROUP BY document, issue, list HAVING count(*) > 1) x")[0][0]
+          .as<std::int64_t>();
   std::ostringstream d;
   d << "sends=" << out.receipts << " deliveries=" << deliveries
     << " redelivered with the same Message-ID (an interrupted send, deduplicable)=" << redelivered;

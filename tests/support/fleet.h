@@ -58,6 +58,17 @@ class Fleet {
   std::string PublicKeyFile(const std::string& service) const;
   std::string LogOf(const std::string& service) const;
   const std::string& dir() const { return dir_; }
+  // Each service's operations endpoint (/healthz, /readyz, /metrics), and the file naming them
+  // all as `ducha-ctl status` reads it (NAME HOST:PORT per line).
+  int HttpPort(const std::string& service) const { return ports_.at(service + ".http"); }
+  std::string fleet_file() const { return dir_ + "/fleet"; }
+  // For multi-host tests: the service runs in the named network namespace (/var/run/netns/NS,
+  // entered between fork and exec), and its configuration file has `from` replaced by `to`
+  // everywhere (an address, say).
+  void PlaceInNetns(const std::string& service, const std::string& netns) {
+    netns_[service] = netns;
+  }
+  void RewriteConfig(const std::string& service, const std::string& from, const std::string& to);
   // With bulletin in the fleet: the SMTP sink's Maildir.
   std::string mail_dir() const { return dir_ + "/mail"; }
 
@@ -69,6 +80,7 @@ class Fleet {
   std::string dir_;
   std::vector<std::string> services_;
   std::map<std::string, pid_t> pids_;
+  std::map<std::string, std::string> netns_;
   std::map<std::string, int> ports_;
   std::map<std::string, transport::KeyPair> keys_;
   std::map<std::string, transport::KeyPair> people_;

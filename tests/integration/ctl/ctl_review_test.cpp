@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -94,7 +95,7 @@ class CtlReviewTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     fleet_ = std::make_unique<Fleet>(
-        std::vector<std::string>{"intake", "dispatch", "tracking", "review"});
+        std::vector<std::string>{"intake", "dispatch", "tracking", "review", "bulletin"});
     Register("operator-1", auth::Role::kOperator, {});
     // The secret keys of the people the fleet registered, for ducha-ctl's --key-file.
     WriteKey("integration", fleet_->integration_keys().secret_z85);
@@ -102,7 +103,7 @@ class CtlReviewTest : public ::testing::Test {
       WriteKey(person, fleet_->KeysOf(person).secret_z85);
     }
     fleet_->StartAll();
-    for (const char* s : {"intake", "dispatch", "tracking", "review"}) {
+    for (const char* s : {"intake", "dispatch", "tracking", "review", "bulletin"}) {
       if (!fleet_->AwaitReady(s)) {
         ADD_FAILURE() << s << " did not start:\n" << fleet_->LogOf(s);
         return;
@@ -468,6 +469,65 @@ TEST_F(CtlReviewTest, TheOperatorRoleReadsReviewsTablesButNeverTheOfficialsNames
               "f")
         << write;
   }
+}
+
+// The bulletin's operator commands: a week's bulletin previewed and its sends listed, a resend on
+// purpose, and the public disclosure published now.
+TEST_F(CtlReviewTest, AnOperatorPreviewsResendsAndPublishesThroughTheBulletinsEndpoint) {
+  const auto to_bulletin = [&] {
+    return std::vector<std::string>{"--endpoint",   fleet_->CommandEndpoint("bulletin"),
+                                    "--server-key", fleet_->PublicKeyFile("bulletin"),
+                                    "--key-file",   fleet_->dir() + "/operator-1.key",
+                                    "--timeout-ms", "20000"};
+  };
+  auto with = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  // The fleet clock is Wednesday 2017-11-22: the bulletin of Saturday 11-18 is due and goes out.
+  ASSERT_TRUE(
+      AwaitValue("SELECT count(*) FROM bulletin.send_status WHERE week = '2017-11-18' "
+                 "AND list = 'provincial' AND state = 'sent'",
+                 "1", 60000))
+      << fleet_->LogOf("bulletin");
+  const std::string html = fleet_->dir() + "/preview.html";
+  const CtlResult preview =
+      Ctl(with({"bulletin", "preview", "2017-11-18", "--html", html}, to_bulletin()));
+  ASSERT_EQ(preview.status, 0) << preview.out << preview.err;
+  EXPECT_TRUE(Contains(preview.out, "期 2017-11-11 .. 2017-11-17, generated")) << preview.out;
+  std::ifstream page(html);
+  std::stringstream page_text;
+  page_text << page.rdbuf();
+  EXPECT_TRUE(Contains(page_text.str(), "<html")) << "the HTML was saved";
+
+  const CtlResult status = Ctl({"bulletin", "status", "--week", "2017-11-18"});
+  ASSERT_EQ(status.status, 0) << status.out << status.err;
+  EXPECT_GE(LineWith(status.out, {"2017-11-18", "provincial", "sent"}), 1) << status.out;
+
+  const CtlResult resend = Ctl(
+      with({"bulletin", "resend", "2017-11-18", "--list", "provincial", "--reason", "领导要求补发"},
+           to_bulletin()));
+  ASSERT_EQ(resend.status, 0) << resend.out << resend.err;
+  EXPECT_TRUE(Contains(resend.out, "1 send(s) queued")) << resend.out;
+  EXPECT_TRUE(Contains(resend.out, "provincial send 2")) << resend.out;
+  EXPECT_TRUE(
+      AwaitValue("SELECT state FROM bulletin.send_status WHERE week = '2017-11-18' AND "
+                 "list = 'provincial' AND send_no = 2",
+                 "sent", 30000));
+
+  // Not an operator: refused, with the stable code.
+  const CtlResult refused =
+      Ctl({"bulletin", "resend", "2017-11-18", "--reason", "x", "--endpoint",
+           fleet_->CommandEndpoint("bulletin"), "--server-key", fleet_->PublicKeyFile("bulletin"),
+           "--key-file", fleet_->dir() + "/body.key"});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(Contains(refused.err, "error: forbidden")) << refused.err;
+
+  const CtlResult published =
+      Ctl(with({"disclosure", "publish", "--reason", "测试发布"}, to_bulletin()));
+  ASSERT_EQ(published.status, 0) << published.out << published.err;
+  EXPECT_TRUE(Contains(published.out, fleet_->dir() + "/site")) << published.out;
+  EXPECT_TRUE(std::filesystem::exists(fleet_->dir() + "/site/current/index.html"));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -382,6 +383,153 @@ TEST_F(CtlTrackingTest, TheOperatorRoleReadsTrackingsTablesButStillNotReporterCo
             "f");
   EXPECT_EQ(Count("SELECT has_table_privilege('ducha_operator', 'tracking.ledger', 'INSERT')"),
             "f");
+}
+
+TEST_F(CtlTrackingTest, StatusShowsEveryServiceReadyWithItsStreamsAndADownOneFailsIt) {
+  const CtlResult ok = Ctl({"status", "--fleet", fleet_->fleet_file()});
+  ASSERT_EQ(ok.status, 0) << ok.out << ok.err;
+  const auto lines = Lines(ok.out);
+  ASSERT_EQ(lines.size(), 4u) << ok.out;  // the header and three services
+  EXPECT_TRUE(Contains(lines[1], "intake") && Contains(lines[1], "ready")) << ok.out;
+  EXPECT_TRUE(Contains(lines[2], "dispatch") && Contains(lines[2], "intake/reports=0")) << ok.out;
+  EXPECT_TRUE(Contains(lines[3], "tracking") && Contains(lines[3], "dispatch/assignments=0") &&
+              Contains(lines[3], "0.1.0"))
+      << ok.out;
+
+  const CtlResult json = Ctl({"--json", "status", "--fleet", fleet_->fleet_file()});
+  ASSERT_EQ(json.status, 0) << json.err;
+  const auto parsed = nlohmann::json::parse(json.out);
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_EQ(parsed[2]["service"], "tracking");
+  EXPECT_EQ(parsed[2]["dead_letters"], 0);
+  EXPECT_TRUE(parsed[2]["ready"].get<bool>());
+
+  fleet_->Kill("dispatch");
+  const CtlResult down = Ctl({"status", "--fleet", fleet_->fleet_file()});
+  EXPECT_EQ(down.status, 1) << down.out;
+  EXPECT_TRUE(Contains(Lines(down.out)[2], "DOWN")) << down.out;
+  fleet_->Start("dispatch");
+  ASSERT_TRUE(fleet_->AwaitReady("dispatch")) << fleet_->LogOf("dispatch");
+
+  const std::string bad = WriteRanking("fleet-bad", "intake 127.0.0.1\n");
+  const CtlResult refused = Ctl({"status", "--fleet", bad});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_TRUE(Contains(refused.err, "bad_fleet")) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "line 1")) << refused.err;
+}
+
+TEST_F(CtlTrackingTest, CampaignValidateLoadsTheShippedCampaignAndNamesABrokenTable) {
+  const std::string shipped = SourceDir() + "/deploy/campaigns/hebei-2017-2018";
+  const CtlResult ok = Ctl({"campaign", "validate", shipped});
+  ASSERT_EQ(ok.status, 0) << ok.out << ok.err;
+  EXPECT_TRUE(Contains(ok.out, "hebei-2017-2018")) << ok.out;
+  EXPECT_TRUE(Contains(ok.out, "credit.json: valid")) << ok.out;
+  EXPECT_TRUE(Contains(ok.out, "\nvalid\n")) << ok.out;
+
+  // A copy whose credit table lost its colours.
+  const std::string copy = fleet_->dir() + "/campaign-copy";
+  std::filesystem::create_directories(copy);
+  for (const char* f :
+       {"campaign.json", "counties.csv", "accountability.json", "recipients.json"}) {
+    std::filesystem::copy_file(shipped + "/" + f, copy + "/" + f,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  std::ofstream(copy + "/credit.json") << R"({"version": 1})";
+  const CtlResult broken = Ctl({"campaign", "validate", copy});
+  EXPECT_EQ(broken.status, 1) << broken.out;
+  EXPECT_TRUE(Contains(broken.err, "credit.json")) << broken.err;
+  EXPECT_TRUE(Contains(broken.out, "NOT valid")) << broken.out;
+
+  const CtlResult missing = Ctl({"campaign", "validate", fleet_->dir() + "/no-such-campaign"});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_TRUE(Contains(missing.err, "error: ")) << missing.err;
+}
+
+TEST_F(CtlTrackingTest, AProblemListIsImportedThroughIntakeOnceWithEachBadRowNamed) {
+  std::string csv = "ref,jurisdiction,category,title,description,observed_at,enterprise\n";
+  for (int i = 1; i <= 150; ++i) {
+    // Every row a different enterprise, so that intake sees 150 distinct problems.
+    csv += "MEE-" + std::to_string(i) + ",130102,dust,工地扬尘" + std::to_string(i) +
+           ",\"部督查交办：裸土未覆盖, 编号" + std::to_string(i) +
+           "\",2017-11-21 09:" + (i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + ",某建筑公司" +
+           std::to_string(i) + "\n";
+  }
+  csv += "MEE-bad-1,130102,dust,t,d,yesterday,\n";   // line 152: refused before sending
+  csv += "MEE-bad-2,999999,dust,t,d,2017-11-21,\n";  // line 153: refused by intake
+  const std::string file = WriteRanking("ministry-list.csv", csv);
+  const std::string before = Count("SELECT count(*) FROM intake.report");
+  const auto import = Join({"import", "problems", file, "--channel", "ministry_supervision"},
+                           As("integration", "intake"));
+  const CtlResult first = Ctl(import);
+  EXPECT_EQ(first.status, 1) << "a row was rejected: " << first.out << first.err;
+  EXPECT_TRUE(Contains(first.out,
+                       "imported 150 new, 0 duplicates (merged into earlier problems), "
+                       "2 rejected"))
+      << first.out << first.err;
+  EXPECT_TRUE(Contains(first.err, "ministry-list.csv:152: rejected: observed_at 'yesterday'"))
+      << first.err;
+  EXPECT_TRUE(Contains(first.err, "ministry-list.csv:153: rejected: ")) << first.err;
+  EXPECT_EQ(std::stoll(Count("SELECT count(*) FROM intake.report")) - std::stoll(before), 150);
+  EXPECT_EQ(Count("SELECT count(*) FROM intake.report WHERE submission_id LIKE "
+                  "'csv:ministry_supervision:MEE-%'"),
+            "150");
+
+  // The same file again: intake answers each row with its first receipt; nothing changes.
+  const CtlResult again = Ctl(Join(import, {"--json"}));
+  EXPECT_EQ(again.status, 1);
+  const auto summary = nlohmann::json::parse(again.out);
+  EXPECT_EQ(summary["imported"], 150);
+  EXPECT_EQ(summary["rejected"], 2);
+  EXPECT_EQ(std::stoll(Count("SELECT count(*) FROM intake.report")) - std::stoll(before), 150);
+  // And every row reaches dispatch like any other report.
+  EXPECT_TRUE(
+      AwaitValue("SELECT count(*) FROM dispatch.problem p JOIN intake.report r ON "
+                 "r.report_id = p.problem_id WHERE r.submission_id LIKE 'csv:%'",
+                 "150", 20000));
+}
+
+TEST_F(CtlTrackingTest, AGroupsRosterIsImportedToDispatchAndARuleBreakingOneIsRefused) {
+  auto roster = [&](const std::string& name, const std::string& shijiazhuang_member_city) {
+    std::string csv = "member_id,name,home_unit,unit_type,home_city,role\n";
+    for (int i = 1; i <= 26; ++i) {
+      csv += "R" + std::to_string(i) + ",成员" + std::to_string(i) + ",省环保厅大气处," +
+             "environment_department," + (i == 7 ? shijiazhuang_member_city : "130000") + "," +
+             (i == 1 ? "组长" : (i == 2 ? "专人汇总" : "组员")) + "\n";
+    }
+    return WriteRanking(name, csv);
+  };
+  const auto to_dispatch = As("operator-1", "dispatch");
+  const CtlResult ok = Ctl(Join({"roster", "import", roster("sg5.csv", "130200"), "--group", "SG5",
+                                 "--round", "3", "--vehicles", "5"},
+                                to_dispatch));
+  ASSERT_EQ(ok.status, 0) << ok.out << ok.err;
+  EXPECT_TRUE(Contains(ok.out,
+                       "SG5 round 3: roster version 1, 26 members, 5 vehicles, 15 days "
+                       "stationed, meal allowance 39000 yuan"))
+      << ok.out;
+  const CtlResult list = Ctl({"roster", "list", "--round", "3"});
+  ASSERT_EQ(list.status, 0) << list.err;
+  EXPECT_TRUE(Contains(list.out, "第五督察组")) << list.out;
+  EXPECT_TRUE(Contains(list.out, "39000")) << list.out;
+  EXPECT_FALSE(Contains(list.out, "成员1")) << "names are restricted";
+
+  // A member from 石家庄 on the group inspecting 石家庄: refused, naming the member.
+  const CtlResult home = Ctl(Join({"roster", "import", roster("sg5-bad.csv", "130100"), "--group",
+                                   "SG5", "--round", "3", "--vehicles", "5"},
+                                  to_dispatch));
+  EXPECT_EQ(home.status, 1);
+  EXPECT_TRUE(Contains(home.err, "home_city members[6]")) << home.err;
+  EXPECT_TRUE(Contains(home.err, "R7")) << home.err;
+  EXPECT_EQ(Count("SELECT version FROM dispatch.roster WHERE group_id = 'SG5'"), "1");
+
+  // A file with a wrong header: nothing is sent.
+  const CtlResult header =
+      Ctl(Join({"roster", "import", WriteRanking("bad-header.csv", "id,name\nR1,x\n"), "--group",
+                "SG5", "--round", "3", "--vehicles", "5"},
+               to_dispatch));
+  EXPECT_EQ(header.status, 1);
+  EXPECT_TRUE(Contains(header.err, "bad-header.csv:1: rejected: header:")) << header.err;
+  EXPECT_EQ(Count("SELECT version FROM dispatch.roster WHERE group_id = 'SG5'"), "1");
 }
 
 }  // namespace

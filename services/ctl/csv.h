@@ -1,0 +1,29 @@
+#pragma once
+// CSV as spreadsheets and other departments' systems write it (RFC 4180): fields separated by
+// commas, a field in double quotes may hold commas, line breaks and "" for a quote; CRLF or LF
+// line ends; an optional UTF-8 byte-order mark; blank lines skipped; unquoted fields trimmed of
+// blanks. Each record keeps the line it starts on, so a bad row is reported by its line. Pure.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ducha::ctl {
+
+struct CsvRecord {
+  int line = 0;  // 1-based line of the file where the record starts
+  std::vector<std::string> fields;
+};
+
+struct CsvText {
+  std::vector<CsvRecord> records;
+  // Set when a quoted field is still open at the end of the file (its record is dropped).
+  int unterminated_quote_line = 0;
+};
+
+CsvText ReadCsv(std::string_view text);
+
+// ASCII lower case (header names).
+std::string AsciiLower(std::string_view s);
+
+}  // namespace ducha::ctl

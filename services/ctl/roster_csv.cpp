@@ -1,0 +1,100 @@
+#include "services/ctl/roster_csv.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "services/ctl/csv.h"
+
+namespace ducha::ctl {
+namespace {
+
+namespace pd = proto::dispatch;
+
+constexpr const char* kColumns[] = {"member_id", "name",      "home_unit",
+                                    "unit_type", "home_city", "role"};
+
+std::optional<pd::MemberRole> Role(const std::string& v) {
+  if (auto r = pd::ParseMemberRole(v)) return r;
+  static const std::map<std::string, pd::MemberRole> kChinese = {
+      {"组长", pd::MemberRole::kLeader},
+      {"副组长", pd::MemberRole::kDeputy},
+      {"组员", pd::MemberRole::kMember},
+      {"成员", pd::MemberRole::kMember},
+      {"专人汇总", pd::MemberRole::kAggregator}};
+  const auto it = kChinese.find(v);
+  if (it == kChinese.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+RosterCsv ParseRosterCsv(std::string_view text) {
+  RosterCsv out;
+  const CsvText csv = ReadCsv(text);
+  if (csv.records.empty()) {
+    out.problems.push_back({1, "the file holds no header and no rows"});
+    return out;
+  }
+  const CsvRecord& head = csv.records.front();
+  std::map<std::string, std::size_t> col;
+  std::string header;
+  for (std::size_t i = 0; i < head.fields.size(); ++i) {
+    const std::string name = AsciiLower(head.fields[i]);
+    if (std::find(std::begin(kColumns), std::end(kColumns), name) == std::end(kColumns)) {
+      header += (header.empty() ? "" : "; ") + ("unknown column '" + head.fields[i] + "'");
+    } else if (!col.emplace(name, i).second) {
+      header += (header.empty() ? "" : "; ") + ("column '" + name + "' appears twice");
+    }
+  }
+  for (const char* k : kColumns) {
+    if (!col.count(k)) {
+      header += (header.empty() ? "" : "; ") + (std::string("the column '") + k + "' is missing");
+    }
+  }
+  if (!header.empty()) {
+    out.problems.push_back({head.line, "header: " + header});
+    return out;
+  }
+  for (std::size_t r = 1; r < csv.records.size(); ++r) {
+    const CsvRecord& rec = csv.records[r];
+    if (rec.fields.size() != head.fields.size()) {
+      out.problems.push_back({rec.line, "expected " + std::to_string(head.fields.size()) +
+                                            " columns as in the header, found " +
+                                            std::to_string(rec.fields.size())});
+      continue;
+    }
+    auto get = [&](const char* k) { return rec.fields[col.at(k)]; };
+    std::string reasons;
+    for (const char* k : kColumns) {
+      if (get(k).empty()) reasons += (reasons.empty() ? "" : "; ") + (std::string(k) + " is empty");
+    }
+    pd::RosterMember m;
+    m.member_id = get("member_id");
+    m.name = get("name");
+    m.home_unit = get("home_unit");
+    m.unit_type = get("unit_type");
+    m.home_city = get("home_city");
+    if (const std::string role = get("role"); !role.empty()) {
+      if (auto parsed = Role(role)) {
+        m.role = *parsed;
+      } else {
+        reasons +=
+            (reasons.empty() ? "" : "; ") + ("role '" + role +
+                                             "' is not leader, deputy, member or aggregator (组长, "
+                                             "副组长, 组员, 专人汇总)");
+      }
+    }
+    if (!reasons.empty()) {
+      out.problems.push_back({rec.line, std::move(reasons)});
+      continue;
+    }
+    out.members.push_back(std::move(m));
+  }
+  if (csv.unterminated_quote_line > 0) {
+    out.problems.push_back({csv.unterminated_quote_line, "a quoted field is never closed"});
+  }
+  return out;
+}
+
+}  // namespace ducha::ctl
