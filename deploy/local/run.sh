@@ -16,7 +16,7 @@ deploy/local/install-deps.sh
 if [ -z "${DUCHA_BIN_DIR:-}" ]; then
   echo "== building (preset release)"
   cmake --preset release >/dev/null
-  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-tracking ducha-review ducha-bulletin ducha-ctl >/dev/null
+  cmake --build --preset release -j "$(nproc)" --target ducha-intake ducha-dispatch ducha-tracking ducha-review ducha-bulletin ducha-gateway ducha-ctl ducha-demo >/dev/null
 fi
 # DUCHA_BIN_DIR: run binaries from another build tree (developers iterating on a debug build).
 bin="${DUCHA_BIN_DIR:-$root/build/release/services}"
@@ -55,6 +55,9 @@ echo "== keys"
 "$ctl" keys create tracking --role service --out "$state/keys/tracking.key" >/dev/null
 "$ctl" keys create review --role service --out "$state/keys/review.key" >/dev/null
 "$ctl" keys create bulletin --role service --out "$state/keys/bulletin.key" >/dev/null
+# The Open311 HTTP gateway submits and reads on behalf of integrations (role gateway); the demo
+# web platform also gets an API key for it (only its hash is stored).
+"$ctl" keys create gateway --role gateway --out "$state/keys/gateway.key" >/dev/null
 # The enforcement bureau (re-inspections) and 石家庄's commissioner office (responsibility).
 "$ctl" keys create enforcement-bureau --role enforcement_bureau --out "$state/keys/enforcement-bureau.key" >/dev/null
 "$ctl" keys create co-shijiazhuang --role commissioner_office --scope 130100 --out "$state/keys/co-shijiazhuang.key" >/dev/null
@@ -69,6 +72,12 @@ echo "== keys"
 "$ctl" keys create demo-inspection-groups --role integration \
   --channels supervision_group,covert_group,central_media,ministry_supervision,interview_followup,provincial_inspection,enforcement_bureau \
   --out "$state/keys/demo-inspection-groups.key"
+# The demo's responsible bodies: one key answering for every county government and city bureau
+# (in a real deployment each body has its own key and scope).
+all_places=$(awk -F, '/^[0-9]/ {print $1; print $3} END {print "130181"; print "130682"; print "133100"}' \
+  deploy/campaigns/hebei-2017-2018/counties.csv | sort -u | paste -sd, -)
+"$ctl" keys create demo-bodies --role body --scope "$all_places" --out "$state/keys/demo-bodies.key" >/dev/null
+"$ctl" keys api-key demo-web-platform --out "$state/keys/demo-web-platform.api-key" >/dev/null
 # The demo campaign runs in round 3 (2017-11-20 .. 12-04) on the simulated clock.
 "$ctl" clock set 2017-11-22T09:00:00+08:00
 
@@ -87,6 +96,18 @@ review_http=$(deploy/local/pg.sh freeport)
 bulletin_port=$(deploy/local/pg.sh freeport)
 bulletin_http=$(deploy/local/pg.sh freeport)
 smtp_port=$(deploy/local/pg.sh freeport)
+gateway_port=$(deploy/local/pg.sh freeport)
+gateway_http=$(deploy/local/pg.sh freeport)
+# Where each service's operations endpoint is, for `ducha-ctl status`.
+cat >"$state/fleet" <<FLEET
+intake 127.0.0.1:$intake_http
+dispatch 127.0.0.1:$dispatch_http
+tracking 127.0.0.1:$tracking_http
+review 127.0.0.1:$review_http
+bulletin 127.0.0.1:$bulletin_http
+gateway 127.0.0.1:$gateway_http
+FLEET
+export DUCHA_CTL_FLEET="$state/fleet"
 # What every service's configuration shares: the log, its database role, the campaign, its key,
 # the fleet clock and its HTTP port.
 conf_head() {  # SERVICE KEY_NAME HTTP_PORT
@@ -145,10 +166,21 @@ follows() {  # PRODUCER STREAM_PORT KEY_NAME
   follows dispatch "$dispatch_stream_port" dispatch
   follows tracking "$tracking_stream_port" tracking
   follows review "$review_stream_port" review
+  # Public disclosure (serve $state/disclosure/current) and the saved round reports.
+  printf 'disclosure_dir = %s\npublish_interval_ms = 10000\nreports_dir = %s\n' \
+    "$state/disclosure" "$state/reports"
   # The local SMTP sink started below (Debian's aiosmtpd); mail lands in $state/mail/.
   printf '[smtp]\nurl = smtp://127.0.0.1:%s\nstarttls = none\n' "$smtp_port"
   printf 'from = bulletin@ducha.hebei.example\nfrom_name = 督察快报\n'
 } >"$state/bulletin.conf"
+{
+  conf_head gateway gateway "$gateway_http"
+  printf '[gateway]\nport = %s\n' "$gateway_port"
+  printf 'intake_endpoint = tcp://127.0.0.1:%s\nintake_server_key_file = %s\n' \
+    "$intake_port" "$state/keys/intake-server.key.pub"
+  printf 'tracking_endpoint = tcp://127.0.0.1:%s\ntracking_server_key_file = %s\n' \
+    "$tracking_port" "$state/keys/tracking.key.pub"
+} >"$state/gateway.conf"
 
 # Starts one service and waits for the line that says it serves.
 start() {
@@ -179,6 +211,8 @@ start review "review running"
 echo "review following tracking, intake and dispatch, bureau and offices on tcp://127.0.0.1:$review_port (log: $state/logs/review.log)"
 start bulletin "bulletin running"
 echo "bulletin following all four, mailing to the sink (log: $state/logs/bulletin.log)"
+start gateway "gateway serving"
+echo "gateway: Open311 on http://127.0.0.1:$gateway_port (log: $state/logs/gateway.log)"
 
 echo "== demo: reports through the integration API"
 submit() {
@@ -252,6 +286,54 @@ as changan-gov act extend "$changan" --days 5 --reason "防尘网采购周期长
   --request-id "demo-extend-$changan"
 as center-duty-1 act decide "$changan" --approve yes --reason "同意延期5个工作日" \
   --request-id "demo-decide-$changan"
+handwritten_max=$(sql "SELECT coalesce(max(problem_id), 0) FROM dispatch.problem")
+echo
+echo "== the generated weeks of round 3 (ducha-demo, seed ${DUCHA_DEMO_SEED:-2017}): reports from every"
+echo "   channel, visits, the bodies' verifications, progress and claims (some late, some never),"
+echo "   the bureau's covert re-inspections (some failing), day by day on the fleet clock"
+"$bin/demo/ducha-demo" --seed "${DUCHA_DEMO_SEED:-2017}" --reports "${DUCHA_DEMO_REPORTS:-3000}" \
+  --first-day 2017-11-22 --days 8 \
+  --ref-url "$DUCHA_CTL_DB_URL" --read-url "$DUCHA_CTL_READ_URL" \
+  --intake "tcp://127.0.0.1:$intake_port" --intake-key "$state/keys/intake-server.key.pub" \
+  --groups-key "$state/keys/demo-inspection-groups.key" --web-key "$state/keys/demo-web-platform.key" \
+  --tracking "tcp://127.0.0.1:$tracking_port" --tracking-key "$state/keys/tracking.key.pub" \
+  --bodies-key "$state/keys/demo-bodies.key" \
+  --review "tcp://127.0.0.1:$review_port" --review-key "$state/keys/review.key.pub" \
+  --bureau-key "$state/keys/enforcement-bureau.key" \
+  --dispatch "tcp://127.0.0.1:$dispatch_admin_port" --dispatch-key "$state/keys/dispatch.key.pub" \
+  --operator-key "$state/keys/operator-1.key"
+echo "-- Saturday 2017-12-02, 10:00: the week's bulletin (督察快报) goes out at 09:00"
+"$ctl" clock set 2017-12-02T10:00:00+08:00
+week_day=$(( $(date -d 2017-12-02 +%s) / 86400 ))
+for _ in $(seq 1 600); do
+  sent=$(sql "SELECT count(*) > 0 AND bool_and(state = 'sent') FROM bulletin.send s JOIN bulletin.bulletin b USING (issue) WHERE b.cutoff_day = $week_day")
+  [ "$sent" = t ] && break
+  sleep 0.2
+done
+"$ctl" bulletin status --week 2017-12-02 | sed -n '1,4s/^/   /p'
+echo "   ..."
+# The provincial leaders' copy (found by its Message-ID), as HTML (the chart inline) and the PDF.
+mkdir -p "$state/demo"
+msgid=$(sql "SELECT message_id FROM bulletin.send_status WHERE week = '2017-12-02' AND list = 'provincial' ORDER BY send_no LIMIT 1")
+python3 - "$state/mail/new" "$state/demo" "$msgid" <<'PY'
+import email, email.policy, pathlib, sys
+src, out, msgid = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
+for f in sorted(src.iterdir()):
+    m = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+    if str(m.get("Message-ID", "")).strip("<> ") != msgid:
+        continue
+    for part in m.walk():
+        if part.get_content_type() == "text/html":
+            (out / "bulletin-2017-12-02.html").write_bytes(part.get_payload(decode=True))
+        elif part.get_content_type() == "application/pdf":
+            (out / "bulletin-2017-12-02.pdf").write_bytes(part.get_payload(decode=True))
+    break
+PY
+ls -l "$state/demo" | sed 's/^/   /'
+echo "-- the public disclosure (信息公开), published now: site, JSON and Atom"
+"$ctl" disclosure publish --reason "演示：周报发出后公开" --endpoint "tcp://127.0.0.1:$bulletin_port" \
+  --server-key "$state/keys/bulletin.key.pub" --key-file "$state/keys/operator-1.key" | sed 's/^/   /'
+
 echo "-- 30 days later on the fleet clock: warnings, overdue notices and escalations"
 "$ctl" clock advance 30d
 for _ in $(seq 1 150); do
@@ -259,9 +341,13 @@ for _ in $(seq 1 150); do
   sleep 0.1
 done
 "$ctl" case "$changan"
-echo "-- the clock's events for every demo problem"
+echo "-- the clock's events for the hand-written demo problems (those before the generated weeks)"
 sql "SELECT problem_id, what, count(*), max(detail) FROM tracking.history WHERE by = 'clock'
+     AND problem_id <= $handwritten_max
      GROUP BY problem_id, what ORDER BY problem_id, min(id)" | sed 's/^/   /; s/|/ | /g'
+echo "-- and over all $(sql "SELECT count(*) FROM tracking.ledger") problems of the campaign so far"
+sql "SELECT what, count(*) FROM tracking.history WHERE by = 'clock' GROUP BY what ORDER BY 2 DESC" |
+  sed 's/^/   /; s/|/ | /g'
 
 echo
 echo "== review (复查与问责): a claim, its re-inspection, the office's opinion, the audit chain"
@@ -284,7 +370,8 @@ for _ in $(seq 1 100); do
   [ -n "$task" ] && break
   sleep 0.1
 done
-"$ctl" review tasks
+"$ctl" review tasks | sed -n 1,8p
+echo "   ... ($(sql "SELECT count(*) FROM review.task") tasks; ducha-ctl review tasks lists them all)"
 if [ -z "$task" ]; then
   echo "-- review made no task for problem $changan (see $state/logs/review.log)"
 else
@@ -306,7 +393,8 @@ echo "-- the case with review's lines, and the recommendation (量化问责建�
 echo "-- review's history of problem $changan, link by link (审计链)"
 "$ctl" audit verify "$changan" || true
 echo "-- enterprise credit (企业环境信用), every enterprise named in a problem"
-"$ctl" blacklist list --all
+"$ctl" blacklist list --all | sed -n 1,12p
+echo "   ... (ducha-ctl blacklist list --all lists them all)"
 
 echo
 echo "== 督察快报: the Saturday bulletins the fleet clock has passed, mailed to the SMTP sink"
@@ -326,14 +414,24 @@ sql "SELECT '第' || issue || '期', week, count(*) FILTER (WHERE state = 'sent'
        FROM bulletin.send_status GROUP BY issue, week ORDER BY issue DESC LIMIT 4" |
   sed 's/^/   /; s/|/  /g'
 echo "   mails in the sink: $(ls "$state/mail/new" 2>/dev/null | wc -l) (each: HTML with the chart inline, text, PDF)"
+echo "-- the sends of the latest week (ducha-ctl bulletin status)"
+latest_week=$(sql "SELECT max(week) FROM bulletin.send_status")
+"$ctl" bulletin status --week "$latest_week" | sed 's/^/   /'
+
+echo
+echo "== the fleet (ducha-ctl status)"
+"$ctl" status || true
 
 cat <<MSG
 
 Where to look:
   logs        $state/logs/
   mail        $state/mail/new/  (the bulletins, as the SMTP sink received them)
+  disclosure  $state/disclosure/current/index.html  (信息公开; round reports in $state/reports/)
   database    psql "$base dbname=ducha user=postgres"   (schemas intake, ref, ...)
-  operator    DUCHA_CTL_DB_URL="$DUCHA_CTL_DB_URL" $ctl keys list
+  operator    DUCHA_CTL_FLEET="$DUCHA_CTL_FLEET" $ctl status
+              DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl bulletin status
+              DUCHA_CTL_DB_URL="$DUCHA_CTL_DB_URL" $ctl keys list
               DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl problems --city 130100 --csv > list.csv
               DUCHA_CTL_READ_URL="$DUCHA_CTL_READ_URL" $ctl case PROBLEM_ID
   tracking    $ctl coverage --round 3 --endpoint tcp://127.0.0.1:$tracking_port \\
@@ -344,6 +442,8 @@ Where to look:
   metrics     http://127.0.0.1:$intake_http/metrics  http://127.0.0.1:$dispatch_http/metrics
               http://127.0.0.1:$tracking_http/metrics  http://127.0.0.1:$review_http/metrics
               http://127.0.0.1:$bulletin_http/metrics
+  open311     curl -H "X-Api-Key: $(cat $state/keys/demo-web-platform.api-key)" \\
+                http://127.0.0.1:$gateway_port/requests.json   (and /services.json, POST /requests.json)
   submit      $ctl submit FILE.json --endpoint tcp://127.0.0.1:$intake_port \\
                 --server-key $state/keys/intake-server.key.pub --key-file $state/keys/demo-web-platform.key
 MSG
