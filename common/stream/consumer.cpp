@@ -35,6 +35,16 @@ std::int64_t LockCursor(pqxx::transaction_base& tx, const StreamConsumerSettings
       .as<std::int64_t>();
 }
 
+std::int64_t ReadCursor(db::Connection& conn, const StreamConsumerSettings& s) {
+  return conn.Read([&](pqxx::read_transaction& r) {
+    const pqxx::result row =
+        r.exec_params("SELECT applied_seq FROM " + Table(s.schema, "stream_cursor") +
+                          " WHERE producer = $1 AND stream = $2",
+                      s.producer, s.stream);
+    return row.empty() ? std::int64_t{0} : row[0][0].as<std::int64_t>();
+  });
+}
+
 void AdvanceCursor(pqxx::transaction_base& tx, const StreamConsumerSettings& s, std::int64_t seq) {
   tx.exec_params("UPDATE " + Table(s.schema, "stream_cursor") +
                      " SET applied_seq = $3, updated_at = now() WHERE producer = $1 AND "
@@ -246,7 +256,18 @@ void StreamConsumer::Run(std::stop_token stop) {
         stats_.connected.store(true);
         backoff = settings_.backoff_initial;
         stats_.producer_head.store(batch->head_seq, std::memory_order_relaxed);
-        if (batch->events.empty()) continue;  // the heartbeat
+        if (batch->events.empty()) {  // the heartbeat
+          // An operator's replay moves the cursor back; on an idle stream no batch would show
+          // it (a busy one finds it as a gap), so each heartbeat reads the cursor again.
+          const std::int64_t cursor = ReadCursor(conn, settings_);
+          if (cursor != applied) {
+            log->info("{}: the cursor on {}/{} moved from {} to {} (a replay); fetching from there",
+                      settings_.consumer, settings_.producer, settings_.stream, applied, cursor);
+            applied = cursor;
+            stats_.applied_seq.store(applied, std::memory_order_relaxed);
+          }
+          continue;
+        }
         std::vector<IncomingEvent> events;
         events.reserve(batch->events.size());
         for (auto& e : batch->events) {

@@ -541,6 +541,7 @@ int main(int argc, char** argv) {
     if (cmd == "import") return Import(a);
     if (cmd == "roster") return Roster(a);
     if (cmd == "disclosure") return DisclosureCommand(a);
+    if (cmd == "replay") return ReplayCommand(a);
   } catch (const std::exception& e) {
     Fail("failed", e.what());
   }

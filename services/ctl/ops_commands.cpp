@@ -3,11 +3,13 @@
 #include <httplib.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
 
 #include "common/campaign/loader.h"
+#include "proto/admin_codec.h"
 #include "proto/bulletin_codec.h"
 #include "services/bulletin/core/recipients.h"
 #include "services/ctl/fleet_status.h"
@@ -24,11 +26,21 @@ const char* const kOpsUsage =
     "  bulletin status [--week YYYY-MM-DD]              the bulletins and their sends per list\n"
     "  bulletin preview WEEK [--html FILE]              a week's bulletin (督察快报) as it is or\n"
     "                                                   would be sent; WEEK is its Saturday\n"
+    "  bulletin send WEEK                               deliver the week's pending or failing\n"
+    "                                                   sends now, not at their next retry\n"
     "  bulletin resend WEEK --reason T [--list L]       send it again on purpose (补发)\n"
-    "      bulletin preview|resend go to bulletin's endpoint: --endpoint E [--server-key FILE\n"
+    "      bulletin preview|send|resend go to bulletin's endpoint: --endpoint E [--server-key "
+    "FILE\n"
     "      --key-file FILE | --plain]\n"
+    "  replay PRODUCER/STREAM --from SEQ                a consumer applies a stream again from\n"
+    "                                                   SEQ (to the service's endpoint, as an\n"
+    "                                                   operator); only idempotent consumers\n"
+    "                                                   accept it, the others say why not\n"
     "  disclosure publish --reason T                    publish the public disclosure (信息公开)\n"
     "                                                   now, over bulletin's endpoint\n"
+    "  campaign load DIR --to CAMPAIGNS_DIR             validate, then install as\n"
+    "                                                   CAMPAIGNS_DIR/<id>-v<version> and point\n"
+    "                                                   CAMPAIGNS_DIR/current at it\n"
     "  campaign validate DIR                            load a campaign directory and its rule\n"
     "                                                   tables (accountability, credit,\n"
     "                                                   rosters, recipients); exit 1 with every\n"
@@ -260,7 +272,56 @@ int DisclosurePublish(const Args& a) {
   return 0;
 }
 
+int BulletinSendNow(const Args& a) {
+  if (a.positional.size() < 3) Fail("usage", "bulletin send WEEK --endpoint E ...");
+  proto::bulletin::SendNow q;
+  q.week = a.positional[2];
+  const std::string reply =
+      ServiceRequest(a, proto::bulletin::Encode(q, "ctl-send"), Required(a, "endpoint"));
+  const auto m = ExpectReply<proto::bulletin::SendsDue>(a, reply);
+  if (!m) return 1;
+  if (a.json) return 0;
+  if (m->sends.empty()) {
+    std::cout << "第" << m->issue << "期 (" << m->week << "): every list has its mail\n";
+    return 0;
+  }
+  std::cout << "第" << m->issue << "期 (" << m->week << "): " << m->sends.size()
+            << " send(s) due now\n";
+  for (const auto& s : m->sends) {
+    std::cout << "  " << s.list << " send " << s.send_no << " " << s.message_id << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
+
+int ReplayCommand(const Args& a) {
+  const std::string usage =
+      "replay PRODUCER/STREAM --from SEQ --endpoint E --server-key FILE "
+      "--key-file FILE";
+  if (a.positional.size() < 2) Fail("usage", usage);
+  const std::string which = a.positional[1];
+  const auto slash = which.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == which.size()) {
+    Fail("usage", "name the stream as PRODUCER/STREAM (e.g. intake/reports), not '" + which + "'");
+  }
+  const auto from = ParseInt(Required(a, "from"));
+  if (!from || *from < 1) Fail("usage", "--from must be a positive event number");
+  proto::admin::Replay q;
+  q.producer = which.substr(0, slash);
+  q.stream = which.substr(slash + 1);
+  q.from_seq = *from;
+  const std::string reply =
+      ServiceRequest(a, proto::admin::Encode(q, "ctl-replay"), Required(a, "endpoint"));
+  const auto m = ExpectReply<proto::admin::ReplayStarted>(a, reply);
+  if (!m) return 1;
+  if (!a.json) {
+    std::cout << m->producer << "/" << m->stream << ": replaying from " << m->from_seq
+              << " (the consumer was at " << m->previous_applied_seq << "; " << m->events
+              << " events to apply again)\n";
+  }
+  return 0;
+}
 
 int DisclosureCommand(const Args& a) {
   const std::string verb = a.positional.size() > 1 ? a.positional[1] : "";
@@ -273,12 +334,18 @@ int BulletinCommand(const Args& a) {
   if (verb == "status") return BulletinStatus(a);
   if (verb == "preview") return BulletinPreview(a);
   if (verb == "resend") return BulletinResend(a);
-  Fail("usage", "bulletin status | bulletin preview WEEK | bulletin resend WEEK --reason T");
+  if (verb == "send") return BulletinSendNow(a);
+  Fail("usage",
+       "bulletin status | bulletin preview WEEK | bulletin send WEEK | bulletin resend WEEK "
+       "--reason T");
 }
 
 int CampaignCommand(const Args& a) {
   const std::string verb = a.positional.size() > 1 ? a.positional[1] : "";
-  if (verb != "validate" || a.positional.size() < 3) Fail("usage", "campaign validate DIR");
+  if ((verb != "validate" && verb != "load") || a.positional.size() < 3) {
+    Fail("usage", "campaign validate DIR | campaign load DIR --to CAMPAIGNS_DIR");
+  }
+  const std::string to = verb == "load" ? Required(a, "to") : "";
   const std::string dir = a.positional[2];
   auto c = campaign::LoadCampaign(dir);
   if (!c) {
@@ -355,7 +422,39 @@ int CampaignCommand(const Args& a) {
     }
     std::cout << (problems == 0 ? "valid\n" : "NOT valid\n");
   }
-  return problems == 0 ? 0 : 1;
+  if (problems != 0) return 1;
+  if (verb == "load") {
+    // Installed side by side: CAMPAIGNS_DIR/<id>-v<version>/, and CAMPAIGNS_DIR/current, the
+    // directory the services are configured with, swapped to it atomically (a symlink renamed
+    // over the old one), so a service starting meanwhile reads one whole campaign or the other.
+    namespace fs = std::filesystem;
+    const fs::path root(to);
+    const std::string release = info.id + "-v" + std::to_string(info.version);
+    const fs::path target = root / release;
+    std::error_code ec;
+    fs::create_directories(root, ec);
+    if (ec) Fail("io_error", "cannot create " + root.string() + ": " + ec.message());
+    if (fs::exists(target)) {
+      Fail("already_loaded", target.string() + " exists: bump the campaign's version for a change");
+    }
+    const fs::path staging = root / (".staging-" + release);
+    fs::remove_all(staging, ec);
+    fs::copy(dir, staging, fs::copy_options::recursive, ec);
+    if (ec) Fail("io_error", "cannot copy " + dir + ": " + ec.message());
+    fs::rename(staging, target, ec);
+    if (ec) Fail("io_error", "cannot install " + target.string() + ": " + ec.message());
+    const fs::path link = root / ".current-new";
+    fs::remove(link, ec);
+    fs::create_directory_symlink(release, link, ec);
+    if (!ec) fs::rename(link, root / "current", ec);
+    if (ec) Fail("io_error", "cannot point current at " + release + ": " + ec.message());
+    if (!a.json) {
+      std::cout << "loaded into " << target.string() << "; " << (root / "current").string()
+                << " -> " << release
+                << "\nrestart the services (systemctl restart 'ducha@*') to take it up\n";
+    }
+  }
+  return 0;
 }
 
 }  // namespace ducha::ctl

@@ -24,6 +24,8 @@ int BulletinCommand(const Args& a);
 int CampaignCommand(const Args& a);
 // disclosure publish --reason T: the site, JSON and Atom regenerated and swapped in now
 int DisclosureCommand(const Args& a);
+// replay PRODUCER/STREAM --from SEQ: admin.replay to the service's endpoint
+int ReplayCommand(const Args& a);
 
 extern const char* const kOpsUsage;
 

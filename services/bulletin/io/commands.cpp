@@ -3,6 +3,7 @@
 #include "common/db/audit.h"
 #include "common/log/log.h"
 #include "common/svc/command_server.h"
+#include "common/svc/replay.h"
 #include "proto/admin_codec.h"
 #include "proto/bulletin_codec.h"
 #include "proto/registry.h"
@@ -124,6 +125,26 @@ std::string BulletinCommands::Handle(const std::string& user_id, std::string_vie
     return pb::Encode(reply, correlation);
   }
 
+  if (type == pb::SendNow::kType) {
+    auto q = codec::DecodeAs<pb::SendNow>(*frame);
+    if (!q) return refuse(q.error());
+    auto week = weeks_.ForName(q->week);
+    if (!week) return refuse(week.error());
+    auto due =
+        conn_.Transact([&](pqxx::work& tx) { return MakeSendsDue(tx, week->issue, wall_.Now()); });
+    if (!due) return refuse(due.error());
+    pb::SendsDue reply;
+    reply.week = week->Name();
+    reply.issue = week->issue;
+    for (const QueuedResend& r : *due) {
+      reply.sends.push_back(pb::QueuedSend{r.list, r.send_no, r.message_id});
+    }
+    log::Get("audit")->info("{} made {} send(s) of bulletin {} (week {}) due now", who->name,
+                            reply.sends.size(), week->issue, week->Name());
+    stats_.done.fetch_add(1, std::memory_order_relaxed);
+    return pb::Encode(reply, correlation);
+  }
+
   if (type == pb::Publish::kType) {
     auto q = codec::DecodeAs<pb::Publish>(*frame);
     if (!q) return refuse(q.error());
@@ -160,6 +181,24 @@ std::string BulletinCommands::Handle(const std::string& user_id, std::string_vie
     reply.resolved = resolved;
     stats_.done.fetch_add(1, std::memory_order_relaxed);
     return proto::admin::Encode(reply, correlation);
+  }
+  if (type == proto::admin::Replay::kType) {
+    auto q = codec::DecodeAs<proto::admin::Replay>(*frame);
+    if (!q) return refuse(q.error());
+    // Every projection the bulletin keeps is keyed by its event (ON CONFLICT DO NOTHING), so any
+    // of its streams can be applied again, e.g. after a fix to an applier.
+    static const std::vector<svc::FollowedStream> kFollowed = {
+        {"intake", "reports", true, ""},
+        {"intake", "visits", true, ""},
+        {"dispatch", "assignments", true, ""},
+        {"tracking", "ledger", true, ""},
+        {"review", "reinspections", true, ""}};
+    auto started = svc::Replay(conn_, kSchema, kFollowed, *q);
+    if (!started) return refuse(started.error());
+    log::Get("audit")->info("{} replays {}/{} from {} ({} events)", who->name, q->producer,
+                            q->stream, q->from_seq, started->events);
+    stats_.done.fetch_add(1, std::memory_order_relaxed);
+    return proto::admin::Encode(*started, correlation);
   }
   return refuse(
       MakeError("unexpected_type", "type", "bulletin does not accept " + std::string(type)));

@@ -332,6 +332,25 @@ void MarkFailed(pqxx::transaction_base& tx, const SendRow& send, const std::stri
       send.issue, send.list, send.send_no, error.substr(0, 2000), next_attempt_at, send.document);
 }
 
+Result<std::vector<QueuedResend>> MakeSendsDue(pqxx::transaction_base& tx, int issue,
+                                               Millis wall_now) {
+  if (tx.exec_params("SELECT 1 FROM bulletin.bulletin WHERE issue = $1", issue).empty()) {
+    return MakeError("not_generated", "week",
+                     "bulletin " + std::to_string(issue) + " has not been generated yet");
+  }
+  std::vector<QueuedResend> out;
+  for (const auto& row : tx.exec_params(
+           "UPDATE bulletin.send SET next_attempt_at = $2 WHERE document = 'bulletin' AND issue = "
+           "$1 AND state IN ('pending', 'failed') RETURNING list, send_no, message_id",
+           issue, wall_now)) {
+    out.push_back(
+        QueuedResend{row[0].as<std::string>(), row[1].as<int>(), row[2].as<std::string>()});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const QueuedResend& a, const QueuedResend& b) { return a.list < b.list; });
+  return out;
+}
+
 Result<std::vector<QueuedResend>> QueueResend(pqxx::transaction_base& tx, int issue,
                                               const std::optional<std::string>& list,
                                               const std::string& reason,

@@ -127,6 +127,12 @@ Result<std::vector<QueuedResend>> QueueResend(pqxx::transaction_base& tx, int is
                                               const Distribution& distribution,
                                               const SendSettings& settings, Millis wall_now);
 
+// The week's weekly-bulletin sends still pending or failing, made due at `wall_now` (an
+// operator's "send now"): each keeps its send number and Message-ID. not_generated when the
+// week has no bulletin yet.
+Result<std::vector<QueuedResend>> MakeSendsDue(pqxx::transaction_base& tx, int issue,
+                                               Millis wall_now);
+
 // A publication of the disclosure site that changed it.
 void RecordPublication(pqxx::transaction_base& tx, Millis as_of, const std::string& hash,
                        std::int64_t files, std::int64_t bytes, const std::string& trigger);

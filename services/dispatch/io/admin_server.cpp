@@ -3,6 +3,7 @@
 #include "common/db/audit.h"
 #include "common/log/log.h"
 #include "common/stream/consumer.h"
+#include "common/svc/replay.h"
 #include "proto/admin_codec.h"
 #include "proto/common_codec.h"
 #include "proto/dispatch_codec.h"
@@ -106,6 +107,31 @@ AdminServer::Reply AdminServer::SubmitRoster(const auth::Identity& who, const co
   return Reply{pd::Encode(*stored, correlation), true};
 }
 
+AdminServer::Reply AdminServer::Replay(const auth::Identity& who, const codec::Frame& frame,
+                                       const std::string& correlation, db::Connection& conn) {
+  if (who.role != auth::Role::kOperator) {
+    db::RecordRefusals(conn, kSchema,
+                       {db::Refusal{who.name, std::string(frame.type()), "", "forbidden",
+                                    "only operators replay a stream"}});
+    return Refuse(
+        MakeError("forbidden", "",
+                  "identity '" + who.name + "' has role " + std::string(auth::RoleName(who.role)) +
+                      "; only operators replay a stream"),
+        correlation);
+  }
+  auto request = codec::DecodeAs<proto::admin::Replay>(frame);
+  if (!request) return Refuse(request.error(), correlation);
+  // A report already applied is recognised and skipped (its problem_source row), so intake's
+  // stream can be applied again.
+  static const std::vector<svc::FollowedStream> kFollowed = {{"intake", "reports", true, ""}};
+  auto started = svc::Replay(conn, kSchema, kFollowed, *request);
+  if (!started) return Refuse(started.error(), correlation);
+  log::Get("dispatch.admin")
+      ->info("{} replays {}/{} from {} ({} events)", who.name, request->producer, request->stream,
+             request->from_seq, started->events);
+  return Reply{proto::admin::Encode(*started, correlation), true};
+}
+
 AdminServer::Reply AdminServer::Handle(const std::string& user_id, std::string_view payload,
                                        db::Connection& conn) {
   auto frame = proto::ParseMessage(payload, settings_.limits);
@@ -119,6 +145,7 @@ AdminServer::Reply AdminServer::Handle(const std::string& user_id, std::string_v
   if (frame->type() == proto::admin::RetryDeadLetters::kType) {
     return RetryDeadLetters(*who, *frame, correlation, conn);
   }
+  if (frame->type() == proto::admin::Replay::kType) return Replay(*who, *frame, correlation, conn);
   if (who->role != auth::Role::kSupervisionCenter && who->role != auth::Role::kOperator) {
     db::RecordRefusals(conn, kSchema,
                        {db::Refusal{who->name, std::string(frame->type()), "", "forbidden",

@@ -66,6 +66,9 @@ class AdminServer {
   // A group's roster (dispatch.submit_roster), checked against the campaign's roster rules.
   Reply SubmitRoster(const auth::Identity& who, const codec::Frame& frame,
                      const std::string& correlation, db::Connection& conn);
+  // admin.replay: intake's reports stream applied again from a position (operators).
+  Reply Replay(const auth::Identity& who, const codec::Frame& frame, const std::string& correlation,
+               db::Connection& conn);
   Reply RetryDeadLetters(const auth::Identity& who, const codec::Frame& frame,
                          const std::string& correlation, db::Connection& conn);
 

@@ -3,6 +3,7 @@
 #include "common/db/audit.h"
 #include "common/log/log.h"
 #include "common/svc/command_server.h"
+#include "common/svc/replay.h"
 #include "proto/admin_codec.h"
 #include "proto/registry.h"
 #include "proto/review_codec.h"
@@ -67,6 +68,28 @@ std::string ReviewHandler::Handle(const std::string& user_id, std::string_view p
     reply.retried = retried;
     reply.resolved = resolved;
     return proto::admin::Encode(reply, correlation);
+  }
+  if (type == proto::admin::Replay::kType) {
+    if (who->role != auth::Role::kOperator) {
+      const Error e = MakeError("forbidden", "", "only operators replay a stream");
+      db::RecordRefusals(conn, kSchema,
+                         {db::Refusal{who->name, std::string(type), "", e.code, e.message}});
+      return Refusal(e, correlation);
+    }
+    auto q = codec::DecodeAs<proto::admin::Replay>(*frame);
+    if (!q) return Refusal(q.error(), correlation);
+    static const std::vector<svc::FollowedStream> kFollowed = {
+        {"tracking", "ledger", false,
+         "its events append to each problem's hash-chained history and count failed "
+         "re-inspections, so applying them twice would record them twice"},
+        // The enterprise and violation facts are keyed by problem (ON CONFLICT DO NOTHING).
+        {"intake", "reports", true, ""},
+        {"dispatch", "assignments", true, ""}};
+    auto started = svc::Replay(conn, kSchema, kFollowed, *q);
+    if (!started) return Refusal(started.error(), correlation);
+    log::Get("review")->info("{} replays {}/{} from {} ({} events)", who->name, q->producer,
+                             q->stream, q->from_seq, started->events);
+    return proto::admin::Encode(*started, correlation);
   }
   if (type == pr::ConfirmBlacklist::kType || type == pr::Delist::kType) {
     const CreditContext cctx{credit_, *who, clock_.Now()};

@@ -5,6 +5,7 @@
 
 #include "common/db/audit.h"
 #include "common/log/log.h"
+#include "common/svc/replay.h"
 #include "proto/admin_codec.h"
 #include "proto/common_codec.h"
 #include "proto/registry.h"
@@ -185,6 +186,27 @@ std::string ActionServer::HandleQuery(const auth::Identity& who, const codec::Fr
         conn.Read([&](pqxx::read_transaction& tx) { return ProblemStatuses(tx, q->problem_ids); });
     ok = true;
     return pt::Encode(r, correlation);
+  }
+  if (type == proto::admin::Replay::kType) {
+    if (!operator_role) return EncodeError(Forbidden(who, "only operators do it"), correlation);
+    auto q = codec::DecodeAs<proto::admin::Replay>(frame);
+    if (!q) return EncodeError(q.error(), correlation);
+    static const std::vector<svc::FollowedStream> kFollowed = {
+        {"dispatch", "assignments", false,
+         "an assignment opens a ledger entry and every change adds a line to its hash-chained "
+         "history, so applying them twice would refuse or record them twice"},
+        // Visits are keyed by their id (ON CONFLICT DO NOTHING).
+        {"intake", "visits", true, ""},
+        {"review", "reinspections", false,
+         "a re-inspection's conclusion closes or reopens the problem, so applying it twice would "
+         "reopen it twice"}};
+    auto started = svc::Replay(conn, kSchema, kFollowed, *q);
+    if (!started) return EncodeError(started.error(), correlation);
+    log::Get("tracking.actions")
+        ->info("{} replays {}/{} from {} ({} events)", who.name, q->producer, q->stream,
+               q->from_seq, started->events);
+    ok = true;
+    return proto::admin::Encode(*started, correlation);
   }
   if (type == pt::ImportRanking::kType || type == proto::admin::RetryDeadLetters::kType) {
     if (!operator_role) return EncodeError(Forbidden(who, "only operators do it"), correlation);

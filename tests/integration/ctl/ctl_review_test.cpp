@@ -515,6 +515,27 @@ TEST_F(CtlReviewTest, AnOperatorPreviewsResendsAndPublishesThroughTheBulletinsEn
                  "list = 'provincial' AND send_no = 2",
                  "sent", 30000));
 
+  // A send that failed waits for its next retry; `bulletin send` makes it due now.
+  TestCluster::Get().Exec(
+      "UPDATE bulletin.send SET state = 'failed', last_error = 'smtp down', next_attempt_at = "
+      "9999999999999 WHERE document = 'bulletin' AND list = 'city-130100' AND send_no = 1 AND "
+      "issue = (SELECT issue FROM bulletin.send_status WHERE week = '2017-11-18' LIMIT 1)");
+  const CtlResult failing = Ctl({"bulletin", "status", "--week", "2017-11-18"});
+  EXPECT_EQ(failing.status, 1) << "a failing send makes the status exit 1";
+  const CtlResult now = Ctl(with({"bulletin", "send", "2017-11-18"}, to_bulletin()));
+  ASSERT_EQ(now.status, 0) << now.out << now.err;
+  EXPECT_TRUE(Contains(now.out, "1 send(s) due now")) << now.out;
+  EXPECT_TRUE(Contains(now.out, "city-130100 send 1")) << now.out;
+  EXPECT_TRUE(
+      AwaitValue("SELECT state FROM bulletin.send_status WHERE week = '2017-11-18' AND "
+                 "list = 'city-130100' AND send_no = 1",
+                 "sent", 30000));
+  const CtlResult nothing = Ctl(with({"bulletin", "send", "2017-11-18"}, to_bulletin()));
+  EXPECT_TRUE(Contains(nothing.out, "every list has its mail")) << nothing.out;
+  const CtlResult future = Ctl(with({"bulletin", "send", "2018-03-31"}, to_bulletin()));
+  EXPECT_EQ(future.status, 1);
+  EXPECT_TRUE(Contains(future.err, "error: not_generated")) << future.err;
+
   // Not an operator: refused, with the stable code.
   const CtlResult refused =
       Ctl({"bulletin", "resend", "2017-11-18", "--reason", "x", "--endpoint",
@@ -528,6 +549,63 @@ TEST_F(CtlReviewTest, AnOperatorPreviewsResendsAndPublishesThroughTheBulletinsEn
   ASSERT_EQ(published.status, 0) << published.out << published.err;
   EXPECT_TRUE(Contains(published.out, fleet_->dir() + "/site")) << published.out;
   EXPECT_TRUE(std::filesystem::exists(fleet_->dir() + "/site/current/index.html"));
+}
+
+// An operator replays a stream into a consumer whose applying is idempotent (the bulletin's
+// projection): it is applied again and nothing changes. A consumer that is not idempotent says
+// why it refuses, and a replay cannot skip events.
+TEST_F(CtlReviewTest, AReplayReappliesAnIdempotentConsumersStreamAndOthersRefuseItSayingWhy) {
+  auto as_operator = [&](const std::string& service) {
+    return std::vector<std::string>{"--endpoint",   fleet_->CommandEndpoint(service),
+                                    "--server-key", fleet_->PublicKeyFile(service),
+                                    "--key-file",   fleet_->dir() + "/operator-1.key",
+                                    "--timeout-ms", "20000"};
+  };
+  auto with = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  const std::string head = "SELECT last_seq FROM intake.stream_head WHERE stream = 'reports'";
+  const std::string cursor =
+      "SELECT applied_seq FROM bulletin.stream_cursor WHERE producer = "
+      "'intake' AND stream = 'reports'";
+  ASSERT_TRUE(AwaitValue(cursor, TestCluster::Get().QueryValue(head), 30000));
+  const std::string reports = TestCluster::Get().QueryValue("SELECT count(*) FROM bulletin.report");
+  ASSERT_NE(reports, "0");
+
+  const CtlResult replay =
+      Ctl(with({"replay", "intake/reports", "--from", "1"}, as_operator("bulletin")));
+  ASSERT_EQ(replay.status, 0) << replay.out << replay.err;
+  EXPECT_TRUE(Contains(replay.out, "intake/reports: replaying from 1")) << replay.out;
+  // The idle stream's consumer notices the moved cursor at its next heartbeat and catches up.
+  EXPECT_TRUE(AwaitValue(cursor, TestCluster::Get().QueryValue(head), 30000))
+      << fleet_->LogOf("bulletin");
+  EXPECT_TRUE(Contains(fleet_->LogOf("bulletin"), "(a replay); fetching from there"));
+  EXPECT_EQ(TestCluster::Get().QueryValue("SELECT count(*) FROM bulletin.report"), reports);
+  EXPECT_EQ(TestCluster::Get().QueryValue("SELECT count(*) FROM bulletin.dead_letter"), "0");
+
+  const CtlResult unsafe =
+      Ctl(with({"replay", "dispatch/assignments", "--from", "1"}, as_operator("tracking")));
+  EXPECT_EQ(unsafe.status, 1);
+  EXPECT_TRUE(Contains(unsafe.err,
+                       "error: not_replayable stream: tracking cannot replay "
+                       "dispatch/assignments: an assignment opens a ledger entry"))
+      << unsafe.err;
+  const CtlResult skipping =
+      Ctl(with({"replay", "intake/reports", "--from", "999999"}, as_operator("dispatch")));
+  EXPECT_EQ(skipping.status, 1);
+  EXPECT_TRUE(Contains(skipping.err, "error: beyond_position from_seq")) << skipping.err;
+  const CtlResult unknown =
+      Ctl(with({"replay", "intake/visits", "--from", "1"}, as_operator("review")));
+  EXPECT_TRUE(Contains(unknown.err,
+                       "error: unknown_stream stream: review does not follow "
+                       "intake/visits"))
+      << unknown.err;
+  const CtlResult not_operator =
+      Ctl({"replay", "intake/reports", "--from", "1", "--endpoint",
+           fleet_->CommandEndpoint("bulletin"), "--server-key", fleet_->PublicKeyFile("bulletin"),
+           "--key-file", fleet_->dir() + "/body.key"});
+  EXPECT_TRUE(Contains(not_operator.err, "error: forbidden")) << not_operator.err;
 }
 
 }  // namespace

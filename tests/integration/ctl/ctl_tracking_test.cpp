@@ -440,6 +440,21 @@ TEST_F(CtlTrackingTest, CampaignValidateLoadsTheShippedCampaignAndNamesABrokenTa
   EXPECT_TRUE(Contains(broken.err, "credit.json")) << broken.err;
   EXPECT_TRUE(Contains(broken.out, "NOT valid")) << broken.out;
 
+  // Loading installs the campaign beside earlier ones and points current at it; the same
+  // version twice is refused, and a broken campaign is never installed.
+  const std::string campaigns = fleet_->dir() + "/campaigns";
+  const CtlResult load = Ctl({"campaign", "load", shipped, "--to", campaigns});
+  ASSERT_EQ(load.status, 0) << load.out << load.err;
+  EXPECT_TRUE(Contains(load.out, "-> hebei-2017-2018-v1")) << load.out;
+  EXPECT_TRUE(std::filesystem::exists(campaigns + "/current/campaign.json"));
+  EXPECT_TRUE(std::filesystem::is_symlink(campaigns + "/current"));
+  const CtlResult twice = Ctl({"campaign", "load", shipped, "--to", campaigns});
+  EXPECT_EQ(twice.status, 1);
+  EXPECT_TRUE(Contains(twice.err, "already_loaded")) << twice.err;
+  const CtlResult broken_load = Ctl({"campaign", "load", copy, "--to", fleet_->dir() + "/c2"});
+  EXPECT_EQ(broken_load.status, 1);
+  EXPECT_FALSE(std::filesystem::exists(fleet_->dir() + "/c2/current"));
+
   const CtlResult missing = Ctl({"campaign", "validate", fleet_->dir() + "/no-such-campaign"});
   EXPECT_EQ(missing.status, 1);
   EXPECT_TRUE(Contains(missing.err, "error: ")) << missing.err;
