@@ -27,6 +27,9 @@ function(ducha_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SRCS})
   target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main ducha_warnings)
+  # The shipped campaign, read straight from the source tree (tests/support/hebei_campaign.h).
+  target_compile_definitions(${T_NAME} PRIVATE
+    DUCHA_CAMPAIGN_DIR="${PROJECT_SOURCE_DIR}/deploy/campaigns/hebei-2017-2018")
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()

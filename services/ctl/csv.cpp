@@ -85,4 +85,27 @@ std::string AsciiLower(std::string_view s) {
   return out;
 }
 
+CsvHeader ReadHeader(const CsvRecord& head, const std::vector<std::string>& required,
+                     const std::vector<std::string>& optional) {
+  CsvHeader out;
+  auto add = [&](const std::string& why) {
+    out.problem += (out.problem.empty() ? "" : "; ") + why;
+  };
+  auto listed = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  for (std::size_t i = 0; i < head.fields.size(); ++i) {
+    const std::string name = AsciiLower(head.fields[i]);
+    if (!listed(required, name) && !listed(optional, name)) {
+      add("unknown column '" + head.fields[i] + "'");
+    } else if (!out.columns.emplace(name, i).second) {
+      add("column '" + name + "' appears twice");
+    }
+  }
+  for (const std::string& k : required) {
+    if (!out.columns.count(k)) add("the required column '" + k + "' is missing");
+  }
+  return out;
+}
+
 }  // namespace ducha::ctl

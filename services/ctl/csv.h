@@ -4,6 +4,7 @@
 // line ends; an optional UTF-8 byte-order mark; blank lines skipped; unquoted fields trimmed of
 // blanks. Each record keeps the line it starts on, so a bad row is reported by its line. Pure.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,5 +26,15 @@ CsvText ReadCsv(std::string_view text);
 
 // ASCII lower case (header names).
 std::string AsciiLower(std::string_view s);
+
+// A header row read against the columns a file may have: each column's index by its lower-case
+// name, or (in `problem`) every unknown, repeated or missing column, e.g. "unknown column 'x';
+// the required column 'ref' is missing". Columns may come in any order.
+struct CsvHeader {
+  std::map<std::string, std::size_t> columns;
+  std::string problem;  // empty when the header is good
+};
+CsvHeader ReadHeader(const CsvRecord& head, const std::vector<std::string>& required,
+                     const std::vector<std::string>& optional);
 
 }  // namespace ducha::ctl

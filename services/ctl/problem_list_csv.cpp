@@ -16,11 +16,11 @@ namespace {
 
 namespace pc = proto::common;
 
-constexpr const char* kRequired[] = {"ref",   "jurisdiction", "category",
-                                     "title", "description",  "observed_at"};
-constexpr const char* kOptional[] = {"reported_at", "severity", "address", "enterprise",
-                                     "credit_code", "group_id", "round",   "platform",
-                                     "lat",         "lon",      "evidence"};
+const std::vector<std::string> kRequired = {"ref",   "jurisdiction", "category",
+                                            "title", "description",  "observed_at"};
+const std::vector<std::string> kOptional = {"reported_at", "severity", "address", "enterprise",
+                                            "credit_code", "group_id", "round",   "platform",
+                                            "lat",         "lon",      "evidence"};
 
 bool IsAsciiId(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -94,30 +94,12 @@ ProblemList ParseProblemList(std::string_view text, pc::Channel channel,
   }
   // The header: every required column, known optional ones, nothing else, each once.
   const CsvRecord& head = csv.records.front();
-  std::map<std::string, std::size_t> col;
-  std::string header_problems;
-  auto add_header = [&](const std::string& r) {
-    header_problems += (header_problems.empty() ? "" : "; ") + r;
-  };
-  for (std::size_t i = 0; i < head.fields.size(); ++i) {
-    const std::string name = AsciiLower(head.fields[i]);
-    const bool known = std::any_of(std::begin(kRequired), std::end(kRequired),
-                                   [&](const char* k) { return name == k; }) ||
-                       std::any_of(std::begin(kOptional), std::end(kOptional),
-                                   [&](const char* k) { return name == k; });
-    if (!known) {
-      add_header("unknown column '" + head.fields[i] + "'");
-    } else if (!col.emplace(name, i).second) {
-      add_header("column '" + name + "' appears twice");
-    }
-  }
-  for (const char* k : kRequired) {
-    if (!col.count(k)) add_header(std::string("the required column '") + k + "' is missing");
-  }
-  if (!header_problems.empty()) {
-    out.problems.push_back({head.line, "header: " + header_problems});
+  const CsvHeader header = ReadHeader(head, kRequired, kOptional);
+  if (!header.problem.empty()) {
+    out.problems.push_back({head.line, "header: " + header.problem});
     return out;
   }
+  const std::map<std::string, std::size_t>& col = header.columns;
   const int zone = campaign.info().utc_offset_minutes;
   std::map<std::string, int> first_line_of_ref;
   for (std::size_t r = 1; r < csv.records.size(); ++r) {
@@ -134,8 +116,8 @@ ProblemList ParseProblemList(std::string_view text, pc::Channel channel,
     };
     std::string reasons;
     auto add = [&](const std::string& why) { reasons += (reasons.empty() ? "" : "; ") + why; };
-    for (const char* k : kRequired) {
-      if (get(k).empty()) add(std::string(k) + " is empty");
+    for (const std::string& k : kRequired) {
+      if (get(k.c_str()).empty()) add(k + " is empty");
     }
     proto::intake::SubmitReport m;
     m.channel = channel;

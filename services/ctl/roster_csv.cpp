@@ -11,8 +11,8 @@ namespace {
 
 namespace pd = proto::dispatch;
 
-constexpr const char* kColumns[] = {"member_id", "name",      "home_unit",
-                                    "unit_type", "home_city", "role"};
+const std::vector<std::string> kColumns = {"member_id", "name",      "home_unit",
+                                           "unit_type", "home_city", "role"};
 
 std::optional<pd::MemberRole> Role(const std::string& v) {
   if (auto r = pd::ParseMemberRole(v)) return r;
@@ -37,25 +37,12 @@ RosterCsv ParseRosterCsv(std::string_view text) {
     return out;
   }
   const CsvRecord& head = csv.records.front();
-  std::map<std::string, std::size_t> col;
-  std::string header;
-  for (std::size_t i = 0; i < head.fields.size(); ++i) {
-    const std::string name = AsciiLower(head.fields[i]);
-    if (std::find(std::begin(kColumns), std::end(kColumns), name) == std::end(kColumns)) {
-      header += (header.empty() ? "" : "; ") + ("unknown column '" + head.fields[i] + "'");
-    } else if (!col.emplace(name, i).second) {
-      header += (header.empty() ? "" : "; ") + ("column '" + name + "' appears twice");
-    }
-  }
-  for (const char* k : kColumns) {
-    if (!col.count(k)) {
-      header += (header.empty() ? "" : "; ") + (std::string("the column '") + k + "' is missing");
-    }
-  }
-  if (!header.empty()) {
-    out.problems.push_back({head.line, "header: " + header});
+  const CsvHeader header = ReadHeader(head, kColumns, {});
+  if (!header.problem.empty()) {
+    out.problems.push_back({head.line, "header: " + header.problem});
     return out;
   }
+  const std::map<std::string, std::size_t>& col = header.columns;
   for (std::size_t r = 1; r < csv.records.size(); ++r) {
     const CsvRecord& rec = csv.records[r];
     if (rec.fields.size() != head.fields.size()) {
@@ -64,10 +51,10 @@ RosterCsv ParseRosterCsv(std::string_view text) {
                                             std::to_string(rec.fields.size())});
       continue;
     }
-    auto get = [&](const char* k) { return rec.fields[col.at(k)]; };
+    auto get = [&](const std::string& k) { return rec.fields[col.at(k)]; };
     std::string reasons;
-    for (const char* k : kColumns) {
-      if (get(k).empty()) reasons += (reasons.empty() ? "" : "; ") + (std::string(k) + " is empty");
+    for (const std::string& k : kColumns) {
+      if (get(k).empty()) reasons += (reasons.empty() ? "" : "; ") + (k + " is empty");
     }
     pd::RosterMember m;
     m.member_id = get("member_id");

@@ -22,6 +22,7 @@
 #include "services/bulletin/migrations.h"
 #include "services/bulletin/store/appliers.h"
 #include "services/bulletin/store/bulletin_store.h"
+#include "tests/support/hebei_campaign.h"
 #include "tests/support/test_cluster.h"
 
 namespace ducha::bulletin::itest {
@@ -36,15 +37,7 @@ using ducha::testing::TestCluster;
 inline timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
 inline std::int64_t D(const char* iso) { return *timeutil::ParseDate(iso); }
 
-inline const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r =
-        campaign::LoadCampaign(ducha::testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018");
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+inline const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 inline db::DbSettings BulletinDb() {
   return db::DbSettings{TestCluster::Get().UrlFor("bulletin"), "bulletin-test"};

@@ -25,6 +25,7 @@
 #include "services/dispatch/io/admin_server.h"
 #include "services/dispatch/migrations.h"
 #include "services/dispatch/store/problem_list.h"
+#include "tests/support/hebei_campaign.h"
 #include "tests/support/test_cluster.h"
 
 namespace ducha::dispatch {
@@ -37,14 +38,7 @@ using testing::TestCluster;
 
 timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
 
-const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r = campaign::LoadCampaign(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018");
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 const RosterRules& Rosters() {
   static const auto* r = [] {

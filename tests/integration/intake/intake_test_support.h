@@ -13,20 +13,14 @@
 #include "common/campaign/campaign.h"
 #include "common/campaign/loader.h"
 #include "common/transport/transport.h"
+#include "tests/support/hebei_campaign.h"
 #include "tests/support/test_cluster.h"
 
 namespace ducha::intake::test {
 
 inline timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
 
-inline const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r = campaign::LoadCampaign(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018");
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+inline const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 class Client {
  public:

@@ -32,6 +32,7 @@
 #include "services/review/io/review_server.h"
 #include "services/review/migrations.h"
 #include "services/review/store/credit_store.h"
+#include "tests/support/hebei_campaign.h"
 #include "tests/support/test_cluster.h"
 
 namespace ducha::review {
@@ -44,14 +45,7 @@ using testing::TestCluster;
 
 timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
 
-const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r = campaign::LoadCampaign(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018");
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 const Rules& Shipped() {
   static const auto* r = [] {

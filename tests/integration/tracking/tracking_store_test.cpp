@@ -29,6 +29,7 @@
 #include "services/tracking/store/appliers.h"
 #include "services/tracking/store/coverage.h"
 #include "services/tracking/store/ledger_store.h"
+#include "tests/support/hebei_campaign.h"
 #include "tests/support/test_cluster.h"
 
 namespace ducha::tracking {
@@ -44,14 +45,7 @@ using testing::TestCluster;
 timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
 Day D(const char* iso) { return *timeutil::ParseDate(iso); }
 
-const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r = campaign::LoadCampaign(testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018");
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 db::DbSettings TrackingDb() { return db::DbSettings{TestCluster::Get().UrlFor("tracking"), "t"}; }
 

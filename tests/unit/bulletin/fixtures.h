@@ -9,17 +9,11 @@
 #include "common/campaign/loader.h"
 #include "services/bulletin/core/facts.h"
 #include "services/bulletin/core/week.h"
+#include "tests/support/hebei_campaign.h"
 
 namespace ducha::bulletin::testing {
 
-inline const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r = campaign::LoadCampaign(DUCHA_CAMPAIGN_DIR);
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+inline const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 inline Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
 inline std::int64_t D(const char* iso) { return *timeutil::ParseDate(iso); }

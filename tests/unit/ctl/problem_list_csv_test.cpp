@@ -7,20 +7,14 @@
 
 #include "common/base/time.h"
 #include "common/campaign/loader.h"
+#include "tests/support/hebei_campaign.h"
 
 namespace ducha::ctl {
 namespace {
 
 namespace pc = proto::common;
 
-const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r = campaign::LoadCampaign(DUCHA_CAMPAIGN_DIR);
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 constexpr const char* kHeader = "ref,jurisdiction,category,title,description,observed_at";
 

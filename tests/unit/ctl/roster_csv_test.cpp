@@ -36,7 +36,7 @@ TEST(RosterCsv, EachBadRowAndABadHeaderAreNamed) {
   const RosterCsv header = ParseRosterCsv("member_id,name,unit,unit_type,home_city,role\n");
   ASSERT_EQ(header.problems.size(), 1u);
   EXPECT_EQ(header.problems[0].reason,
-            "header: unknown column 'unit'; the column 'home_unit' is missing");
+            "header: unknown column 'unit'; the required column 'home_unit' is missing");
 }
 
 }  // namespace

@@ -14,20 +14,14 @@
 #include "proto/intake_codec.h"
 #include "proto/registry.h"
 #include "services/dispatch/core/roster.h"
+#include "tests/support/hebei_campaign.h"
 
 namespace ducha::demo {
 namespace {
 
 namespace pc = proto::common;
 
-const campaign::Campaign& Hebei() {
-  static const auto* c = [] {
-    auto r = campaign::LoadCampaign(DUCHA_CAMPAIGN_DIR);
-    if (!r) throw std::runtime_error(r.error().message);
-    return new campaign::Campaign(std::move(r).value());
-  }();
-  return *c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 DemoSettings Settings(std::uint64_t seed) {
   DemoSettings s;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/campaign/loader.h"
+#include "tests/support/hebei_campaign.h"
 
 namespace ducha::dispatch {
 namespace {
@@ -14,17 +15,7 @@ namespace pc = proto::common;
 namespace pd = proto::dispatch;
 namespace pi = proto::intake;
 
-const campaign::Campaign& Hebei() {
-  static const campaign::Campaign c = [] {
-    auto r = campaign::LoadCampaign(DUCHA_CAMPAIGN_DIR);
-    if (!r) {
-      ADD_FAILURE() << r.error().message;
-      std::abort();
-    }
-    return std::move(r).value();
-  }();
-  return c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
 Day D(const char* iso) { return *timeutil::ParseDate(iso); }

@@ -8,6 +8,7 @@
 #include "common/campaign/loader.h"
 #include "services/gateway/core/open311.h"
 #include "services/gateway/core/rate_limiter.h"
+#include "tests/support/hebei_campaign.h"
 
 namespace ducha::gateway {
 namespace {
@@ -17,14 +18,7 @@ namespace pi = proto::intake;
 namespace pt = proto::tracking;
 using Json = nlohmann::json;
 
-const campaign::Campaign& Hebei() {
-  static const campaign::Campaign c = [] {
-    auto r = campaign::LoadCampaign(DUCHA_CAMPAIGN_DIR);
-    if (!r) throw std::runtime_error(r.error().message);
-    return std::move(r).value();
-  }();
-  return c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 const Caller kWeb{"changchengwang", {"citizen_web"}};
 constexpr timeutil::Millis kNow = 1511316000000;  // 2017-11-22T02:00:00Z

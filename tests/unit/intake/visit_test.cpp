@@ -7,6 +7,7 @@
 
 #include "common/campaign/loader.h"
 #include "proto/intake_codec.h"
+#include "tests/support/hebei_campaign.h"
 
 namespace ducha::intake {
 namespace {
@@ -14,17 +15,7 @@ namespace {
 namespace pc = proto::common;
 namespace pi = proto::intake;
 
-const campaign::Campaign& Hebei() {
-  static const campaign::Campaign c = [] {
-    auto r = campaign::LoadCampaign(DUCHA_CAMPAIGN_DIR);
-    if (!r) {
-      ADD_FAILURE() << r.error().message;
-      std::abort();
-    }
-    return std::move(r).value();
-  }();
-  return c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 auth::Identity Tablets(std::vector<std::string> channels = {"supervision_group", "covert_group"}) {
   return auth::Identity{"group-tablets", auth::Role::kIntegration, std::move(channels), {}};

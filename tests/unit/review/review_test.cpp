@@ -12,23 +12,14 @@
 #include "services/review/core/credit.h"
 #include "services/review/core/reviewer.h"
 #include "services/review/core/rules.h"
+#include "tests/support/hebei_campaign.h"
 
 namespace ducha::review {
 namespace {
 
 namespace pr = proto::review;
 
-const campaign::Campaign& Hebei() {
-  static const campaign::Campaign c = [] {
-    auto r = campaign::LoadCampaign(DUCHA_CAMPAIGN_DIR);
-    if (!r) {
-      ADD_FAILURE() << r.error().message;
-      std::abort();
-    }
-    return std::move(r).value();
-  }();
-  return c;
-}
+const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 const Rules& Shipped() {
   static const Rules r = [] {

@@ -12,23 +12,14 @@
 
 #include "common/campaign/loader.h"
 #include "services/tracking/core/ledger.h"
+#include "tests/support/hebei_campaign.h"
 
 namespace ducha::tracking::testing {
 
 namespace pc = proto::common;
 namespace pd = proto::dispatch;
 
-inline const campaign::Campaign& Hebei() {
-  static const campaign::Campaign c = [] {
-    auto r = campaign::LoadCampaign(DUCHA_CAMPAIGN_DIR);
-    if (!r) {
-      ADD_FAILURE() << r.error().message;
-      std::abort();
-    }
-    return std::move(r).value();
-  }();
-  return c;
-}
+inline const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
 
 inline timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339(rfc3339); }
 inline Day D(const char* iso) { return *timeutil::ParseDate(iso); }
