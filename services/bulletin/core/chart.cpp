@@ -177,4 +177,20 @@ Result<std::string> RenderChartPng(const ChartData& data, int width, int height)
   return png;
 }
 
+ChartData CityStandingChart(std::string title, const std::vector<CityStanding>& cities) {
+  ChartData chart;
+  chart.title = std::move(title);
+  ChartSeries open{"未办结", 0x1f6fb2, {}};
+  ChartSeries late{"逾期未办结", 0xc62828, {}};
+  ChartSeries done{"已办结", 0x2e7d32, {}};
+  for (const CityStanding& c : cities) {
+    chart.categories.push_back(c.city);
+    open.values.push_back(c.open);
+    late.values.push_back(c.overdue);
+    done.values.push_back(c.closed);
+  }
+  chart.series = {std::move(open), std::move(late), std::move(done)};
+  return chart;
+}
+
 }  // namespace ducha::bulletin

@@ -31,6 +31,17 @@ struct ChartData {
   std::vector<ChartSeries> series;
 };
 
+// One city's bars in the chart of problems by city.
+struct CityStanding {
+  std::string city;  // its name
+  std::int64_t open = 0;
+  std::int64_t overdue = 0;  // open and past the deadline
+  std::int64_t closed = 0;
+};
+// The per-city chart of open, overdue and closed problems (未办结, 逾期未办结, 已办结) that the
+// weekly bulletin and the round report both draw, in one set of colours.
+ChartData CityStandingChart(std::string title, const std::vector<CityStanding>& cities);
+
 inline constexpr int kChartWidth = 960;
 inline constexpr int kChartHeight = 440;
 

@@ -9,13 +9,6 @@ namespace {
 
 using std::to_string;
 
-constexpr std::uint32_t kOpenColour = 0x1f6fb2;
-constexpr std::uint32_t kOverdueColour = 0xc62828;
-constexpr std::uint32_t kClosedColour = 0x2e7d32;
-
-Block Paragraph(std::string text) { return Block{Block::Kind::kParagraph, std::move(text), {}}; }
-Block TableBlock(Table t) { return Block{Block::Kind::kTable, {}, std::move(t)}; }
-
 // "石家庄市（12个）、唐山市（8个）".
 template <typename T, typename F>
 std::string Enumerate(const std::vector<T>& items, F describe) {
@@ -175,14 +168,14 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
 
   // 一、综述
   Section summary{"一、本周综述", {}};
-  for (std::string& p : Analysis(n, c)) summary.blocks.push_back(Paragraph(std::move(p)));
+  for (std::string& p : Analysis(n, c)) summary.blocks.push_back(ParagraphBlock(std::move(p)));
   d.sections.push_back(std::move(summary));
 
   // 二、受理
   Section received{"二、问题受理情况", {}};
-  received.blocks.push_back(Paragraph("本周受理问题" + to_string(w.received) + "个，其中新问题" +
-                                      to_string(w.new_problems) + "个，重复举报合并" +
-                                      to_string(n.duplicates) + "个。按来源渠道："));
+  received.blocks.push_back(ParagraphBlock(
+      "本周受理问题" + to_string(w.received) + "个，其中新问题" + to_string(w.new_problems) +
+      "个，重复举报合并" + to_string(n.duplicates) + "个。按来源渠道："));
   Table channels{{"来源渠道", "受理数"}, {}, 1, true};
   for (const ChannelCount& ch : n.channels) {
     channels.rows.push_back({ChannelName(c, ch.channel), to_string(ch.count)});
@@ -237,8 +230,8 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
 
   // 四、逾期与升级督办
   Section overdue{"四、逾期问题与升级督办", {}};
-  overdue.blocks.push_back(Paragraph("截至" + MonthDay(n.cutoff_day) + "零时，逾期未办结问题" +
-                                     to_string(s.overdue) + "个。本周升级督办情况："));
+  overdue.blocks.push_back(ParagraphBlock("截至" + MonthDay(n.cutoff_day) + "零时，逾期未办结问题" +
+                                          to_string(s.overdue) + "个。本周升级督办情况："));
   Table rungs{{"督办层级", "本周新增"}, {}, 1, false};
   for (const RungCount& r : n.escalations) rungs.rows.push_back({r.name, to_string(r.count)});
   overdue.blocks.push_back(TableBlock(std::move(rungs)));
@@ -247,7 +240,7 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
   // 五、复查 (from review)
   Section reinspection{"五、复查情况", {}};
   if (n.reinspected_passed + n.reinspected_failed + n.accepted_on_documents == 0) {
-    reinspection.blocks.push_back(Paragraph(kNone));
+    reinspection.blocks.push_back(ParagraphBlock(kNone));
   } else {
     Table t{{"复查结果", "数量"}, {}, 1, true};
     t.rows.push_back({"现场复查通过", to_string(n.reinspected_passed)});
@@ -262,11 +255,11 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
   // 六、问责 (from review)
   Section accountability{"六、问责情况", {}};
   if (n.recommendations + n.decisions == 0) {
-    accountability.blocks.push_back(Paragraph(kNone));
+    accountability.blocks.push_back(ParagraphBlock(kNone));
   } else {
-    accountability.blocks.push_back(Paragraph("本周提出问责建议" + to_string(n.recommendations) +
-                                              "件，作出问责决定" + to_string(n.decisions) +
-                                              "件。"));
+    accountability.blocks.push_back(
+        ParagraphBlock("本周提出问责建议" + to_string(n.recommendations) + "件，作出问责决定" +
+                       to_string(n.decisions) + "件。"));
     if (!n.recommendation_levels.empty()) {
       Table t{{"问责建议", "件数"}, {}, 1, false};
       for (const LevelCount& l : n.recommendation_levels) {
@@ -279,9 +272,9 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
 
   // 七、挂牌督办与黑名单
   Section listed{"七、挂牌督办与黑名单", {}};
-  listed.blocks.push_back(Paragraph("截至" + MonthDay(n.cutoff_day) + "零时，挂牌督办未办结问题" +
-                                    to_string(n.listed_open) + "个，本周新增挂牌督办" +
-                                    to_string(n.listed_new) + "个。"));
+  listed.blocks.push_back(ParagraphBlock(
+      "截至" + MonthDay(n.cutoff_day) + "零时，挂牌督办未办结问题" + to_string(n.listed_open) +
+      "个，本周新增挂牌督办" + to_string(n.listed_new) + "个。"));
   if (!n.listed.empty()) {
     Table t{{"问题编号", "属地", "类别", "严重程度", "状态", "办结期限"}, {}, 5, false};
     for (const ListedLine& l : n.listed) {
@@ -295,14 +288,14 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
     listed.blocks.push_back(TableBlock(std::move(t)));
   }
   if (n.blacklist_added + n.blacklist_removed == 0) {
-    listed.blocks.push_back(Paragraph(std::string("黑名单：") + kNone + "截至" +
-                                      MonthDay(n.cutoff_day) + "零时黑名单企业" +
-                                      to_string(n.blacklist_total) + "家。"));
+    listed.blocks.push_back(ParagraphBlock(std::string("黑名单：") + kNone + "截至" +
+                                           MonthDay(n.cutoff_day) + "零时黑名单企业" +
+                                           to_string(n.blacklist_total) + "家。"));
   } else {
-    listed.blocks.push_back(Paragraph("黑名单：本周新增企业" + to_string(n.blacklist_added) +
-                                      "家，移出" + to_string(n.blacklist_removed) + "家；截至" +
-                                      MonthDay(n.cutoff_day) + "零时黑名单企业" +
-                                      to_string(n.blacklist_total) + "家。"));
+    listed.blocks.push_back(ParagraphBlock("黑名单：本周新增企业" + to_string(n.blacklist_added) +
+                                           "家，移出" + to_string(n.blacklist_removed) +
+                                           "家；截至" + MonthDay(n.cutoff_day) + "零时黑名单企业" +
+                                           to_string(n.blacklist_total) + "家。"));
     Table t{{"企业名称", "统一社会信用代码", "所在地", "变动", "信用记分", "日期"}, {}, 4, false};
     for (const BlacklistLine& l : n.blacklist_changes) {
       const bool by_name = l.enterprise.starts_with("name:");
@@ -313,8 +306,8 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
     listed.blocks.push_back(TableBlock(std::move(t)));
   }
   if (n.credit_worsened > 0) {
-    listed.blocks.push_back(Paragraph("企业环境信用：本周信用等级降为红色或黑色的企业" +
-                                      to_string(n.credit_worsened) + "家。"));
+    listed.blocks.push_back(ParagraphBlock("企业环境信用：本周信用等级降为红色或黑色的企业" +
+                                           to_string(n.credit_worsened) + "家。"));
   }
   d.sections.push_back(std::move(listed));
 
@@ -357,7 +350,7 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
   Section counties{"九、逾期未办结问题较多的县（市、区）", {}};
   if (n.worst_counties.empty()) {
     counties.blocks.push_back(
-        Paragraph("截至" + MonthDay(n.cutoff_day) + "零时，各县（市、区）无逾期未办结问题。"));
+        ParagraphBlock("截至" + MonthDay(n.cutoff_day) + "零时，各县（市、区）无逾期未办结问题。"));
   } else {
     Table wt{{"排名", "县（市、区）", "所属市", "未办结", "逾期未办结", "累计办结", "按期办结率"},
              {},
@@ -385,17 +378,12 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
       "本快报按问题编号、属地和类别统计，不含举报内容及举报人任何信息。",
   };
 
-  d.chart.title = "各市问题办理情况（截至" + MonthDay(n.cutoff_day) + "零时）";
-  ChartSeries open{"未办结", kOpenColour, {}};
-  ChartSeries late{"逾期未办结", kOverdueColour, {}};
-  ChartSeries done{"已办结", kClosedColour, {}};
+  std::vector<CityStanding> bars;
   for (const CityLine& l : n.cities) {
-    d.chart.categories.push_back(PlaceName(c, l.code));
-    open.values.push_back(l.standing.open);
-    late.values.push_back(l.standing.overdue);
-    done.values.push_back(l.standing.closed);
+    bars.push_back(
+        CityStanding{PlaceName(c, l.code), l.standing.open, l.standing.overdue, l.standing.closed});
   }
-  d.chart.series = {std::move(open), std::move(late), std::move(done)};
+  d.chart = CityStandingChart("各市问题办理情况（截至" + MonthDay(n.cutoff_day) + "零时）", bars);
   return d;
 }
 

@@ -30,6 +30,11 @@ struct Block {
   Table table;
 };
 
+inline Block ParagraphBlock(std::string text) {
+  return Block{Block::Kind::kParagraph, std::move(text), {}};
+}
+inline Block TableBlock(Table t) { return Block{Block::Kind::kTable, {}, std::move(t)}; }
+
 struct Section {
   std::string heading;  // 一、本周综述
   std::vector<Block> blocks;

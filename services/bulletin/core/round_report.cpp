@@ -11,13 +11,6 @@ namespace {
 
 using std::to_string;
 
-constexpr std::uint32_t kOpenColour = 0x1565c0;
-constexpr std::uint32_t kOverdueColour = 0xc62828;
-constexpr std::uint32_t kClosedColour = 0x2e7d32;
-
-Block Paragraph(std::string text) { return Block{Block::Kind::kParagraph, std::move(text), {}}; }
-Block TableBlock(Table t) { return Block{Block::Kind::kTable, {}, std::move(t)}; }
-
 std::string Share(std::int64_t part, std::int64_t whole) {
   if (whole == 0) return "—";
   return Permille(part * 1000 / whole);
@@ -247,13 +240,13 @@ Document BuildRoundDocument(const RoundNumbers& n, const campaign::Campaign& c,
   const RoundStanding& st = n.standing;
 
   Section summary{"一、总体情况", {}};
-  summary.blocks.push_back(Paragraph(
+  summary.blocks.push_back(ParagraphBlock(
       "本轮督察自" + MonthDay(n.first_day) + "至" + MonthDay(n.last_day) + "，各督察组走访" +
       to_string(cv.visits) + "次，覆盖县（市、区）" + to_string(cv.counties_visited) + "个，占" +
       to_string(cv.counties) + "个的" + Share(cv.counties_visited, cv.counties) +
       "；县区×督察事项覆盖" + to_string(cv.cells_covered) + "项，占" + to_string(cv.cells) +
       "项的" + Share(cv.cells_covered, cv.cells) + "。"));
-  summary.blocks.push_back(Paragraph(
+  summary.blocks.push_back(ParagraphBlock(
       "本轮受理并交办问题" + to_string(st.received) + "个，截至" + MonthDay(n.cutoff_day) +
       "零时已办结" + to_string(st.closed) + "个，未办结" + to_string(st.open) + "个（其中待复查" +
       to_string(st.claimed) + "个、逾期未办结" + to_string(st.overdue) + "个）。本轮复查暗访通过" +
@@ -268,7 +261,7 @@ Document BuildRoundDocument(const RoundNumbers& n, const campaign::Campaign& c,
     std::string names;
     for (std::size_t i = 0; i < behind.size(); ++i) names += (i ? "、" : "") + behind[i];
     summary.blocks.push_back(
-        Paragraph("督察组进驻但仍有县区未走访的市：" + names + "，下轮应优先补齐。"));
+        ParagraphBlock("督察组进驻但仍有县区未走访的市：" + names + "，下轮应优先补齐。"));
   }
   d.sections.push_back(std::move(summary));
 
@@ -329,7 +322,7 @@ Document BuildRoundDocument(const RoundNumbers& n, const campaign::Campaign& c,
     ut.rows.push_back({PlaceName(c, l.code), names});
   }
   if (ut.rows.empty()) {
-    gaps.blocks.push_back(Paragraph("本轮督察组进驻的市，县区已全部走访。"));
+    gaps.blocks.push_back(ParagraphBlock("本轮督察组进驻的市，县区已全部走访。"));
   } else {
     gaps.blocks.push_back(TableBlock(std::move(ut)));
   }
@@ -343,17 +336,13 @@ Document BuildRoundDocument(const RoundNumbers& n, const campaign::Campaign& c,
       "复查、问责建议与处理、黑名单按本轮督察期间的日期统计。",
       "本报告按问题编号、属地和类别统计，不含举报内容及举报人任何信息。",
   };
-  d.chart.title = "本轮各市问题办理情况（截至" + MonthDay(n.cutoff_day) + "零时）";
-  ChartSeries open{"未办结", kOpenColour, {}};
-  ChartSeries late{"逾期未办结", kOverdueColour, {}};
-  ChartSeries done{"已办结", kClosedColour, {}};
+  std::vector<CityStanding> bars;
   for (const RoundCityLine& l : n.cities) {
-    d.chart.categories.push_back(PlaceName(c, l.code));
-    open.values.push_back(l.standing.open);
-    late.values.push_back(l.standing.overdue);
-    done.values.push_back(l.standing.closed);
+    bars.push_back(
+        CityStanding{PlaceName(c, l.code), l.standing.open, l.standing.overdue, l.standing.closed});
   }
-  d.chart.series = {std::move(open), std::move(late), std::move(done)};
+  d.chart =
+      CityStandingChart("本轮各市问题办理情况（截至" + MonthDay(n.cutoff_day) + "零时）", bars);
   return d;
 }
 
