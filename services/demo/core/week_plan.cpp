@@ -325,8 +325,8 @@ BodyConduct ConductOf(std::uint64_t seed, std::int64_t problem_id) {
   return out;
 }
 
-bool ReinspectionPasses(std::uint64_t seed, std::int64_t task_id) {
-  Rng r(Mix(seed, task_id, 0x7A5C));
+bool ReinspectionPasses(std::uint64_t seed, std::int64_t claim) {
+  Rng r(Mix(seed, claim, 0x7A5C));
   return r.Percent(75);
 }
 
@@ -346,11 +346,11 @@ std::string ClaimText(std::uint64_t seed, std::int64_t problem_id) {
   return kTexts[r.Below(kTexts.size())];
 }
 
-std::string FindingsText(std::uint64_t seed, std::int64_t task_id) {
+std::string FindingsText(std::uint64_t seed, std::int64_t problem_id) {
   static constexpr std::array<const char*, 3> kTexts = {"暗访发现问题仍然存在，整改不到位。",
                                                         "现场整改敷衍，仅做表面处理。",
                                                         "企业已恢复生产，整改报告与实际不符。"};
-  Rng r(Mix(seed, task_id, 0xF1D));
+  Rng r(Mix(seed, problem_id, 0xF1D));
   return kTexts[r.Below(kTexts.size())];
 }
 

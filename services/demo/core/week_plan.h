@@ -69,12 +69,14 @@ std::vector<proto::dispatch::SubmitRoster> PlanRosters(
     const std::vector<std::string>& supervision_unit_types,
     const std::vector<std::string>& covert_unit_types);
 
-// Whether the enforcement bureau's covert re-inspection finds the claim true (most do).
-bool ReinspectionPasses(std::uint64_t seed, std::int64_t task_id);
+// Whether the enforcement bureau's covert re-inspection finds the claim true (most do); `claim`
+// names the claim (the driver uses problem id × 16 + claim number), not the task, whose number
+// depends on commit order.
+bool ReinspectionPasses(std::uint64_t seed, std::int64_t claim);
 
 // Chinese text for the bodies' and the bureau's reports.
 std::string ProgressText(std::uint64_t seed, std::int64_t problem_id);
 std::string ClaimText(std::uint64_t seed, std::int64_t problem_id);
-std::string FindingsText(std::uint64_t seed, std::int64_t task_id);
+std::string FindingsText(std::uint64_t seed, std::int64_t problem_id);
 
 }  // namespace ducha::demo
