@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace ducha::gateway {
@@ -133,6 +134,27 @@ bool ValidIdempotencyKey(std::string_view key) {
     if (!ok) return false;
   }
   return true;
+}
+
+std::string FormToJson(const std::multimap<std::string, std::string>& params) {
+  Json out = Json::object();
+  for (const auto& [key, value] : params) {
+    if (key == "api_key") continue;
+    if (key.starts_with("attribute[") && key.ends_with("]")) {
+      out["attributes"][key.substr(10, key.size() - 11)] = value;
+      continue;
+    }
+    if (key == "lat" || key == "long") {
+      char* end = nullptr;
+      const double v = std::strtod(value.c_str(), &end);
+      if (!value.empty() && end == value.c_str() + value.size() && std::isfinite(v)) {
+        out[key] = v;
+        continue;
+      }
+    }
+    out[key] = value;
+  }
+  return out.dump();
 }
 
 std::variant<pi::SubmitReport, ApiError> MapServiceRequest(std::string_view body,

@@ -58,6 +58,11 @@ std::variant<proto::intake::SubmitReport, ApiError> MapServiceRequest(
     std::string_view body, const Caller& caller, const campaign::Campaign& campaign,
     timeutil::Millis now, const std::string& submission_id);
 
+// GeoReport v2 clients POST application/x-www-form-urlencoded parameters: the same fields as
+// the JSON body, with attribute[code]=value for the attributes. Turns them into that JSON body
+// (lat and long as numbers when they are numbers; api_key is the caller's key, not a field).
+std::string FormToJson(const std::multimap<std::string, std::string>& params);
+
 // intake's common.error to an Open311 error (400; 403 for forbidden and unauthorized; 409 for
 // an idempotency key reused with other content).
 ApiError FromUpstreamError(const std::string& code, const std::string& field,

@@ -140,7 +140,11 @@ struct GatewayApi::Impl {
                  "Idempotency-Key must be 1..64 characters of A-Z a-z 0-9 . _ : -"});
       return;
     }
-    auto mapped = MapServiceRequest(req.body, *caller, campaign, clock.Now(), submission_id);
+    // GeoReport v2's own form encoding, or a JSON body.
+    const bool form =
+        req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded");
+    auto mapped = MapServiceRequest(form ? FormToJson(req.params) : req.body, *caller, campaign,
+                                    clock.Now(), submission_id);
     if (auto* e = std::get_if<ApiError>(&mapped)) {
       Fail(res, *e);
       return;

@@ -461,5 +461,54 @@ TEST_F(GatewayHttpTest, OnlyTheGatewayMayActOnBehalfOfAnIntegrationOrReadItsStat
             "common.error:forbidden");
 }
 
+// GeoReport v2 clients post form parameters, with the key as api_key and attribute[code]=value.
+TEST_F(GatewayHttpTest, AFormEncodedPostIsAcceptedAsOpen311ClientsSendIt) {
+  // The web platform's key shares its rate limit with the other tests: like any client, wait
+  // as long as Retry-After says when the gateway answers 429.
+  const auto until_not_limited = [](const std::vector<std::string>& args) {
+    HttpReply r = Curl(args);
+    for (int i = 0; i < 5 && r.status == 429; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+      r = Curl(args);
+    }
+    return r;
+  };
+  const HttpReply r = until_not_limited({"/requests.json",
+                                         "-H",
+                                         "Idempotency-Key: form-0001",
+                                         "--data-urlencode",
+                                         "api_key=" + web_key_,
+                                         "--data-urlencode",
+                                         "service_code=dust",
+                                         "--data-urlencode",
+                                         "jurisdiction_id=130104",
+                                         "--data-urlencode",
+                                         "lat=38.0401",
+                                         "--data-urlencode",
+                                         "long=114.4983",
+                                         "--data-urlencode",
+                                         "description=工地夜间施工扬尘",
+                                         "--data-urlencode",
+                                         "platform=长城网",
+                                         "--data-urlencode",
+                                         "requested_datetime=2017-11-22T08:30:00+08:00",
+                                         "--data-urlencode",
+                                         "attribute[severity]=serious"});
+  ASSERT_EQ(r.status, 200) << r.body << r.headers;
+  const std::string id = Json::parse(r.body).at(0)["service_request_id"];
+  EXPECT_EQ(TestCluster::Get().QueryValue(
+                "SELECT category || ' ' || severity || ' ' || (lat IS NOT NULL)::text FROM "
+                "intake.report WHERE report_id = " +
+                id),
+            "dust serious true");
+  // A form with a latitude that is no number is refused like the JSON body would be.
+  const HttpReply bad = until_not_limited(
+      {"/requests.json", "--data-urlencode", "api_key=" + web_key_, "--data-urlencode",
+       "service_code=dust", "--data-urlencode", "jurisdiction_id=130104", "--data-urlencode",
+       "lat=north", "--data-urlencode", "long=114.5", "--data-urlencode", "description=x",
+       "--data-urlencode", "platform=长城网"});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
 }  // namespace
 }  // namespace ducha::testing

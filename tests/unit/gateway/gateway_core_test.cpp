@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/campaign/loader.h"
@@ -171,6 +172,24 @@ TEST(RateLimiter, AKeyBurstsThenWaitsForTokensAndKeysAreIndependent) {
   // Idle time refills up to the burst, never beyond.
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.Take("a", 100000).allowed);
   EXPECT_FALSE(limiter.Take("a", 100000).allowed);
+}
+
+TEST(Open311Form, FormParametersBecomeTheJsonBodyWithAttributesAndNumbers) {
+  const std::multimap<std::string, std::string> form = {{"api_key", "k"},
+                                                        {"service_code", "dust"},
+                                                        {"lat", "38.04"},
+                                                        {"long", "north"},
+                                                        {"description", "扬尘"},
+                                                        {"attribute[severity]", "serious"},
+                                                        {"attribute[title]", "工地"}};
+  const auto j = nlohmann::json::parse(FormToJson(form));
+  EXPECT_FALSE(j.contains("api_key")) << "the key is the caller's, not a field";
+  EXPECT_EQ(j["service_code"], "dust");
+  EXPECT_TRUE(j["lat"].is_number());
+  EXPECT_DOUBLE_EQ(j["lat"].get<double>(), 38.04);
+  EXPECT_TRUE(j["long"].is_string()) << "left as text, so the mapping refuses it";
+  EXPECT_EQ(j["attributes"]["severity"], "serious");
+  EXPECT_EQ(j["attributes"]["title"], "工地");
 }
 
 }  // namespace
