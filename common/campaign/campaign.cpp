@@ -354,7 +354,39 @@ const T* FindByName(const std::vector<T>& items, std::string_view name) {
   return it == items.end() ? nullptr : &*it;
 }
 
+Status CheckKeyTasks(const KeyTaskPolicy& k) {
+  const std::string path = "key_tasks";
+  if (k.special_actions.empty()) {
+    return MakeError("missing_field", path + ".special_actions", "at least one special action");
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < k.special_actions.size(); ++i) {
+    const std::string& a = k.special_actions[i];
+    const std::string place = path + ".special_actions[" + std::to_string(i) + "]";
+    if (!IsCategoryName(a)) {
+      return MakeError("unknown_name", place, "'" + a + "' is not a category of the contract");
+    }
+    if (!seen.insert(a).second) return MakeError("duplicate", place, "'" + a + "' twice");
+  }
+  if (!(k.lag_tolerance >= 0.0 && k.lag_tolerance < 1.0)) {
+    return MakeError("invalid_value", path + ".lag_tolerance", "must be in [0, 1)");
+  }
+  if (k.grace_working_days < 0) {
+    return MakeError("invalid_value", path + ".grace_working_days", "must not be negative");
+  }
+  if (!IsSeverityName(k.lag_severity)) {
+    return MakeError("unknown_name", path + ".lag_severity",
+                     "'" + k.lag_severity + "' is not a severity of the contract");
+  }
+  return OkStatus();
+}
+
 }  // namespace
+
+bool KeyTaskPolicy::IsSpecialAction(std::string_view category) const {
+  return std::find(special_actions.begin(), special_actions.end(), category) !=
+         special_actions.end();
+}
 
 Result<Campaign> Campaign::Create(CampaignSpec spec) {
   if (auto s = CheckInfo(spec.info, spec.province); !s) return s.error();
@@ -377,6 +409,7 @@ Result<Campaign> Campaign::Create(CampaignSpec spec) {
   for (const Jurisdiction& j : spec.jurisdictions) jurisdiction_codes.insert(j.code);
   if (auto s = CheckGroups(spec, jurisdiction_codes); !s) return s.error();
   if (auto s = CheckAssignments(spec, jurisdiction_codes); !s) return s.error();
+  if (auto s = CheckKeyTasks(spec.key_tasks); !s) return s.error();
   auto policy = DeadlinePolicy::Create(std::move(spec.deadline_policy));
   if (!policy) return policy.error();
   return Campaign(std::move(spec), std::move(*counties), std::move(*calendar), std::move(*policy));
@@ -396,7 +429,8 @@ Campaign::Campaign(CampaignSpec spec, std::vector<County> counties, Calendar cal
       categories_(std::move(spec.categories)),
       severities_(std::move(spec.severities)),
       calendar_(std::move(calendar)),
-      policy_(std::move(policy)) {
+      policy_(std::move(policy)),
+      key_tasks_(std::move(spec.key_tasks)) {
   for (std::size_t i = 0; i < jurisdictions_.size(); ++i) {
     jurisdiction_index_[jurisdictions_[i].code] = i;
   }

@@ -140,6 +140,18 @@ struct SeverityInfo {
   std::string display_name;
 };
 
+// The air office's key-task lists (任务清单): which categories are special actions a task may
+// belong to, and when a task counts as behind. A task is behind on a day when its reported
+// progress is below (1 - lag_tolerance) of its expected progress, once grace_working_days have
+// passed since its start; it then becomes a problem of channel key_task with lag_severity.
+struct KeyTaskPolicy {
+  std::vector<std::string> special_actions;  // category names
+  double lag_tolerance = 0.1;                // 0 <= t < 1
+  int grace_working_days = 0;
+  std::string lag_severity;  // a severity name
+  bool IsSpecialAction(std::string_view category) const;
+};
+
 // Everything a campaign's files say, as parsed and before cross-checks. Campaign::Create validates
 // it; error fields name the place in campaign.json or the county file.
 struct CampaignSpec {
@@ -159,6 +171,7 @@ struct CampaignSpec {
   std::vector<SeverityInfo> severities;
   CalendarSpec calendar;
   DeadlinePolicySpec deadline_policy;
+  KeyTaskPolicy key_tasks;
 };
 
 class Campaign {
@@ -178,6 +191,7 @@ class Campaign {
   const std::vector<SeverityInfo>& severities() const { return severities_; }
   const Calendar& calendar() const { return calendar_; }
   const DeadlinePolicy& policy() const { return policy_; }
+  const KeyTaskPolicy& key_tasks() const { return key_tasks_; }
 
   // Places. A code is known when it is a campaign jurisdiction or a county-level unit (the
   // province's own code is not: nothing is assigned to the province). 定州 and 辛集 are both.
@@ -233,6 +247,7 @@ class Campaign {
   std::vector<SeverityInfo> severities_;
   Calendar calendar_;
   DeadlinePolicy policy_;
+  KeyTaskPolicy key_tasks_;
 
   std::unordered_map<DivisionCode, std::size_t> jurisdiction_index_;
   std::unordered_map<DivisionCode, std::size_t> county_index_;

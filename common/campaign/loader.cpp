@@ -457,13 +457,26 @@ void ReadPolicy(const Json& root, CampaignSpec& spec) {
       Int(Field(x, "max_working_days_each", xpath), Join(xpath, "max_working_days_each"));
 }
 
+void ReadKeyTasks(const Json& root, CampaignSpec& spec) {
+  const std::string path = "key_tasks";
+  const Json& k = Object(Field(root, "key_tasks", ""), path);
+  ExpectKeys(k, path,
+             {"note", "special_actions", "lag_tolerance", "grace_working_days", "lag_severity"});
+  KeyTaskPolicy& out = spec.key_tasks;
+  out.special_actions = Strings(Field(k, "special_actions", path), Join(path, "special_actions"));
+  out.lag_tolerance = Number(Field(k, "lag_tolerance", path), Join(path, "lag_tolerance"));
+  out.grace_working_days =
+      Int(Field(k, "grace_working_days", path), Join(path, "grace_working_days"));
+  out.lag_severity = StringAt(k, "lag_severity", path);
+}
+
 CampaignSpec ParseSpec(std::string_view text) {
   const Json root = ParseJson(text);
   Object(root, "");
   ExpectKeys(root, "",
              {"format_version", "campaign", "province", "rounds", "jurisdictions", "counties",
               "group_rules", "groups", "channels", "categories", "severities", "calendar",
-              "deadline_policy"});
+              "deadline_policy", "key_tasks"});
   const int format = Int(Field(root, "format_version", ""), "format_version");
   if (format != kCampaignFormatVersion) {
     Fail("invalid_value", "format_version",
@@ -478,6 +491,7 @@ CampaignSpec ParseSpec(std::string_view text) {
   ReadNames(root, spec);
   ReadCalendar(root, spec);
   ReadPolicy(root, spec);
+  ReadKeyTasks(root, spec);
   return spec;
 }
 

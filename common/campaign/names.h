@@ -10,10 +10,11 @@
 
 namespace ducha::campaign {
 
-inline constexpr std::array<std::string_view, 9> kChannelNames = {
+inline constexpr std::array<std::string_view, 10> kChannelNames = {
     "supervision_group",  "covert_group",          "citizen_web",
     "citizen_hotline",    "central_media",         "ministry_supervision",
     "interview_followup", "provincial_inspection", "enforcement_bureau",
+    "key_task",
 };
 
 inline constexpr std::array<std::string_view, 9> kCategoryNames = {
