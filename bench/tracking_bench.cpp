@@ -542,10 +542,13 @@ class StatementProfile {
 const StatementProfile::Labels& SweepLabels() {
   static const StatementProfile::Labels labels = {
       {"FROM tracking.ledger_clock JOIN", "select due entries (FOR UPDATE)"},
+      {"FROM tracking.ledger_clock WHERE problem_id", "select due entries (FOR UPDATE)"},
+      {"FROM tracking.ledger_clock WHERE next_due_day", "select the due window"},
       {"\"tracking\".stream_head", "append events (outbox, numbered)"},
       {"\"tracking\".outbox", "append events (outbox, numbered)"},
       {"UPDATE tracking.ledger_clock", "update marks (ledger_clock)"},
       {"INSERT INTO tracking.history", "insert history"},
+      {"COPY tracking.history", "insert history (COPY)"},
       {"COMMIT", "COMMIT"},
       {"BEGIN", "BEGIN"},
   };

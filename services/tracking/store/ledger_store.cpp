@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <pqxx/tablewriter>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "common/audit/chain.h"
@@ -16,13 +18,15 @@ namespace {
 namespace pc = proto::common;
 namespace pd = proto::dispatch;
 
-// From tracking.ledger l JOIN tracking.ledger_clock c USING (problem_id).
+// From tracking.ledger l JOIN tracking.ledger_clock c USING (problem_id). The clock repeats the
+// state, the deadline and the body (migration 004); the ledger's are read.
 constexpr const char* kColumns =
-    "problem_id, kind, body_code, body_name, body_kind, jurisdiction, city, channel, category, "
-    "severity, listed, title, report_count, supervising_group, round, state, assigned_day, "
-    "deadline, deadline_started_day, extensions_used, pending_days, pending_reason, pending_by, "
-    "pending_at, reopen_count, verification_explanation, array_to_string(warnings_sent, ','), "
-    "overdue_notified, escalation_rung, history_head";
+    "problem_id, l.kind, l.body_code, l.body_name, l.body_kind, l.jurisdiction, l.city, "
+    "l.channel, l.category, l.severity, l.listed, l.title, l.report_count, l.supervising_group, "
+    "l.round, l.state, l.assigned_day, l.deadline, l.deadline_started_day, l.extensions_used, "
+    "l.pending_days, l.pending_reason, l.pending_by, l.pending_at, l.reopen_count, "
+    "l.verification_explanation, array_to_string(c.warnings_sent, ','), c.overdue_notified, "
+    "c.escalation_rung, c.history_head";
 
 template <typename T>
 T Expect(std::optional<T> v, const char* what, const std::string& text) {
@@ -96,6 +100,47 @@ LedgerEntry ReadEntry(const pqxx::row& row) {
   return e;
 }
 
+// What the sweep reads, all from tracking.ledger_clock: what Ledger::Sweep, Ledger::NextDueDay
+// and the clock's events need (the state, the deadline, the body, the marks) and the history
+// chain's head.
+constexpr const char* kClockColumns =
+    "problem_id, state, deadline, deadline_started_day, body_code, body_name, body_kind, "
+    "array_to_string(warnings_sent, ','), overdue_notified, escalation_rung, history_head";
+
+// An entry with only the clock's fields set: enough to sweep it and to write its marks
+// (LedgerWork::Flush with marks_only), never to write the whole entry.
+LedgerEntry ReadClockEntry(const pqxx::row& row) {
+  LedgerEntry e;
+  e.problem_id = row[0].as<std::int64_t>();
+  const auto state = row[1].as<std::string>();
+  e.state = Expect(ParseState(state), "state", state);
+  e.deadline = row[2].as<Day>();
+  e.deadline_started_day = row[3].as<Day>();
+  e.body.code = row[4].as<DivisionCode>();
+  e.body.name = row[5].as<std::string>();
+  const auto body_kind = row[6].as<std::string>();
+  e.body.kind = Expect(pd::ParseBodyKind(body_kind), "body kind", body_kind);
+  e.warnings_sent = ParseFractions(row[7].is_null() ? "" : row[7].as<std::string>());
+  e.overdue_notified = row[8].as<bool>();
+  e.escalation_rung = row[9].as<int>();
+  return e;
+}
+
+// A text field of a COPY line (text format): the column separator, line ends and the escape
+// character are escaped; everything else, UTF-8 included, goes as it is.
+void AppendCopyText(std::string& line, std::string_view text) {
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '\\' && c != '\t' && c != '\n' && c != '\r') continue;
+    line.append(text.substr(from, i - from));
+    line += '\\';
+    line += c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+    from = i + 1;
+  }
+  line.append(text.substr(from));
+}
+
 void AddBool(db::ArrayBuilder& a, bool v) { a.Add(v ? "t" : "f"); }
 
 void AddNextDue(db::ArrayBuilder& a, const std::optional<Day>& day) {
@@ -120,18 +165,28 @@ void LedgerWork::Adopt(const pqxx::result& rows) {
   }
 }
 
+void LedgerWork::AdoptClock(const pqxx::result& rows) {
+  for (const auto& row : rows) {
+    LedgerEntry e = ReadClockEntry(row);
+    const std::int64_t id = e.problem_id;
+    if (!row[10].is_null()) heads_[id] = row[10].as<std::string>();
+    entries_.emplace(id, std::move(e));
+  }
+}
+
 void LedgerWork::Load(std::span<const std::int64_t> ids) {
   db::ArrayBuilder wanted;
   for (std::int64_t id : ids) {
     if (!entries_.contains(id)) wanted.AddInt(id);
   }
   if (wanted.size() == 0) return;
-  Adopt(tx_.exec_params(std::string("SELECT ") + kColumns +
-                            " FROM tracking.ledger JOIN tracking.ledger_clock USING (problem_id) "
-                            "WHERE tracking.ledger.problem_id = ANY($1::bigint[]) AND "
-                            "tracking.ledger_clock.problem_id = ANY($1::bigint[]) "
-                            "ORDER BY problem_id FOR UPDATE",
-                        wanted.Finish()));
+  Adopt(
+      tx_.exec_params(std::string("SELECT ") + kColumns +
+                          " FROM tracking.ledger l JOIN tracking.ledger_clock c USING (problem_id) "
+                          "WHERE l.problem_id = ANY($1::bigint[]) AND "
+                          "c.problem_id = ANY($1::bigint[]) "
+                          "ORDER BY problem_id FOR UPDATE",
+                      wanted.Finish()));
 }
 
 const LedgerEntry* LedgerWork::Find(std::int64_t problem_id) const {
@@ -152,7 +207,8 @@ void LedgerWork::Put(Decision decision) {
 
 std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
   if (dirty_.empty()) return 0;
-  db::ArrayBuilder h_id, h_at, h_what, h_by, h_detail, h_prev, h_hash, head;
+  std::vector<std::string> lines;  // new history lines, as COPY text lines
+  db::ArrayBuilder head;
   db::ArrayBuilder id, warnings, overdue, rung, next_due;
   db::ArrayBuilder kind, body_code, body_name, body_kind, jurisdiction, city, channel, category,
       severity, listed, title, report_count, group, round, state, assigned_day, deadline, started,
@@ -162,14 +218,18 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
     // Each new line continues the problem's hash chain from its head.
     std::string& chain = heads_.try_emplace(problem_id, audit::kGenesisHash).first->second;
     for (const HistoryEntry& h : e.history) {
-      h_id.AddInt(problem_id);
-      h_at.AddInt(h.at);
-      h_what.Add(h.what);
-      h_by.Add(h.by);
-      h_detail.Add(h.detail);
-      h_prev.Add(chain);
+      std::string line = std::to_string(problem_id) + '\t' + std::to_string(h.at) + '\t';
+      AppendCopyText(line, h.what);
+      line += '\t';
+      AppendCopyText(line, h.by);
+      line += '\t';
+      AppendCopyText(line, h.detail);
+      line += '\t';
+      AppendCopyText(line, chain);
       chain = audit::LineHash(chain, problem_id, h.at, h.what, h.by, h.detail);
-      h_hash.Add(chain);
+      line += '\t';
+      AppendCopyText(line, chain);
+      lines.push_back(std::move(line));
     }
     head.Add(chain);
     e.history.clear();
@@ -227,16 +287,23 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
         id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish(),
         head.Finish());
   } else {
+    // The clock's copy of the state, the deadline and the body (migration 004) is written with
+    // the ledger row, so the two never differ.
     tx_.exec_params(
         "INSERT INTO tracking.ledger_clock (problem_id, warnings_sent, overdue_notified, "
-        "escalation_rung, next_due_day, history_head) SELECT id, w::float8[], o, r, n, h FROM "
-        "unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[], $6::text[]) "
-        "AS u(id, w, o, r, n, h) ON CONFLICT (problem_id) DO UPDATE SET warnings_sent = "
-        "excluded.warnings_sent, overdue_notified = excluded.overdue_notified, escalation_rung = "
-        "excluded.escalation_rung, next_due_day = excluded.next_due_day, history_head = "
-        "excluded.history_head",
+        "escalation_rung, next_due_day, history_head, state, deadline, deadline_started_day, "
+        "body_code, body_name, body_kind) SELECT id, w::float8[], o, r, n, h, st, dl, sd, bc, bn, "
+        "bk FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[], $6::text[], "
+        "$7::text[], $8::int[], $9::int[], $10::int[], $11::text[], $12::text[]) "
+        "AS u(id, w, o, r, n, h, st, dl, sd, bc, bn, bk) ON CONFLICT (problem_id) DO UPDATE SET "
+        "warnings_sent = excluded.warnings_sent, overdue_notified = excluded.overdue_notified, "
+        "escalation_rung = excluded.escalation_rung, next_due_day = excluded.next_due_day, "
+        "history_head = excluded.history_head, state = excluded.state, deadline = "
+        "excluded.deadline, deadline_started_day = excluded.deadline_started_day, body_code = "
+        "excluded.body_code, body_name = excluded.body_name, body_kind = excluded.body_kind",
         id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish(),
-        head.Finish());
+        head.Finish(), state.Finish(), deadline.Finish(), started.Finish(), body_code.Finish(),
+        body_name.Finish(), body_kind.Finish());
     tx_.exec_params(
         "INSERT INTO tracking.ledger (problem_id, kind, body_code, body_name, body_kind, "
         "jurisdiction, city, channel, category, severity, listed, title, report_count, "
@@ -270,13 +337,19 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
         extensions.Finish(), p_days.Finish(), p_reason.Finish(), p_by.Finish(), p_at.Finish(),
         reopen.Finish(), explanation.Finish());
   }
-  if (h_id.size() > 0) {
-    tx_.exec_params(
-        "INSERT INTO tracking.history (problem_id, at, what, by, detail, prev_hash, hash) "
-        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
-        "$6::text[], $7::text[])",
-        h_id.Finish(), h_at.Finish(), h_what.Finish(), h_by.Finish(), h_detail.Finish(),
-        h_prev.Finish(), h_hash.Finish());
+  if (!lines.empty()) {
+    // COPY: no array literals to build and parse, no tuplestore for unnest (which spilled to
+    // disk at the larger chunk sizes), and whole lines (pqxx's stream_to escapes field by field,
+    // byte by byte). tablewriter is the 6.4 interface that takes lines; it is marked deprecated
+    // in favour of stream_to, which has no such call yet. Measured with bench/tracking_bench.
+    const std::vector<std::string> columns{"problem_id", "at",        "what", "by",
+                                           "detail",     "prev_hash", "hash"};
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    pqxx::tablewriter copy(tx_, "tracking.history", columns.begin(), columns.end());
+#pragma GCC diagnostic pop
+    for (const std::string& line : lines) copy.write_raw_line(line);
+    copy.complete();
   }
   // Last: the stream's head row stays locked only from here to the caller's commit.
   const std::size_t written = events_.size();
@@ -287,7 +360,7 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
 
 std::optional<LedgerEntry> LoadCase(pqxx::transaction_base& tx, std::int64_t problem_id) {
   const pqxx::result r = tx.exec_params(std::string("SELECT ") + kColumns +
-                                            " FROM tracking.ledger JOIN tracking.ledger_clock "
+                                            " FROM tracking.ledger l JOIN tracking.ledger_clock c "
                                             "USING (problem_id) WHERE problem_id = $1",
                                         problem_id);
   if (r.empty()) return std::nullopt;
@@ -302,7 +375,7 @@ std::optional<LedgerEntry> LoadCase(pqxx::transaction_base& tx, std::int64_t pro
 }
 
 struct SweepAccess {
-  static void Adopt(LedgerWork& work, const pqxx::result& rows) { work.Adopt(rows); }
+  static void AdoptClock(LedgerWork& work, const pqxx::result& rows) { work.AdoptClock(rows); }
   static std::vector<std::int64_t> Ids(const LedgerWork& work) {
     std::vector<std::int64_t> ids;
     ids.reserve(work.entries_.size());
@@ -355,13 +428,16 @@ Result<SweepStats> SweepPartition(db::Connection& conn, const Ledger& ledger,
       }
       if (mine.size() == 0) return out;
       const std::string ids = mine.Finish();
-      const pqxx::result rows = tx.exec_params(
-          std::string("SELECT ") + kColumns +
-              " FROM tracking.ledger JOIN tracking.ledger_clock USING (problem_id) WHERE "
-              "tracking.ledger.problem_id = ANY($1::bigint[]) AND tracking.ledger_clock.problem_id "
-              "= ANY($1::bigint[]) ORDER BY problem_id FOR UPDATE",
-          ids);
-      SweepAccess::Adopt(work, rows);
+      // Only the clock's rows: an action locks them too (LedgerWork::Load locks both rows of an
+      // entry), so the two never decide on the same entry at once. Reading (and locking) the
+      // wide ledger rows as well made this select the largest part of the sweep's database time
+      // at 1,000,000 problems (measured with bench/tracking_bench).
+      const pqxx::result rows =
+          tx.exec_params(std::string("SELECT ") + kClockColumns +
+                             " FROM tracking.ledger_clock WHERE problem_id = "
+                             "ANY($1::bigint[]) ORDER BY problem_id FOR UPDATE",
+                         ids);
+      SweepAccess::AdoptClock(work, rows);
       for (std::int64_t id : SweepAccess::Ids(work)) {
         auto d = ledger.Sweep(*work.Find(id), today);
         if (!d) {

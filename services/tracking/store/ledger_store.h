@@ -4,15 +4,16 @@
 // LedgerWork is one unit of work inside the caller's transaction: it loads the entries a batch
 // touches in one query (locked, in ascending problem order, so concurrent units never deadlock),
 // lets the caller decide in memory with the pure Ledger (services/tracking/core/ledger.h), and
-// then writes every changed entry, its new history lines and the events with one statement each
-// (events to the `ledger` stream of tracking's outbox, numbered in commit order). Entries are
+// then writes every changed entry, its new history lines (COPY) and the events with one statement
+// each (events to the `ledger` stream of tracking's outbox, numbered in commit order). Entries are
 // loaded without their history, so the history of a decided entry holds exactly the new lines.
 //
 // Every entry is written with its next due day (Ledger::NextDueDay), kept with the clock's marks
-// in the narrow tracking.ledger_clock: the sweep reads only the entries due, a chunk at a time,
-// in (next_due_day, problem_id) order, one transaction per chunk, so a crash mid-sweep leaves every
-// chunk either swept (marks and events committed together) or not, and the next sweep finishes the
-// rest: each warning is emitted exactly once.
+// and a copy of what the clock reads of the entry (state, deadline, body) in the narrow
+// tracking.ledger_clock: the sweep reads and locks only that table, and only the entries due, a
+// chunk at a time, in (next_due_day, problem_id) order, one transaction per chunk, so a crash
+// mid-sweep leaves every chunk either swept (marks and events committed together) or not, and
+// the next sweep finishes the rest: each warning is emitted exactly once.
 //
 // Not thread-safe: one LedgerWork per transaction. SweepDue opens its own transactions.
 
@@ -55,6 +56,8 @@ class LedgerWork {
 
  private:
   void Adopt(const pqxx::result& rows);
+  // Adopts the sweep's entries, read from tracking.ledger_clock alone (see ledger_store.cpp).
+  void AdoptClock(const pqxx::result& rows);
 
   pqxx::transaction_base& tx_;
   const Ledger& ledger_;
