@@ -325,9 +325,16 @@ class Driver {
     s.first_day = *first;
     auto plan = PlanWeeks(c_, s);
     if (!plan) Fail(plan.error().code, plan.error().message);
-    std::printf("demo: seed %llu, %zu reports and %zu visits over %zu working days from %s\n",
-                static_cast<unsigned long long>(seed_), plan->reports.size(), plan->visits.size(),
-                plan->days.size(), timeutil::FormatDate(s.first_day).c_str());
+    std::size_t covert_visits = 0;
+    for (const auto& v : plan->visits) {
+      covert_visits += v.visit.mode == pi::VisitMode::kCovert ? 1u : 0u;
+    }
+    std::printf(
+        "demo: seed %llu, %zu reports and %zu visits (明查 %zu, 暗访 %zu) over %zu working days "
+        "from %s\n",
+        static_cast<unsigned long long>(seed_), plan->reports.size(), plan->visits.size(),
+        plan->visits.size() - covert_visits, covert_visits, plan->days.size(),
+        timeutil::FormatDate(s.first_day).c_str());
     if (!a_.Opt("dispatch").empty()) SubmitRosters(s);
     for (std::size_t i = 0; i < plan->days.size(); ++i) {
       const campaign::Day day = plan->days[i];

@@ -32,6 +32,20 @@ std::string SeverityName(const campaign::Campaign& c, std::string_view severity)
   return info ? info->display_name : std::string(severity);
 }
 
+std::string VisitMethodName(std::string_view method) {
+  if (method == "hear") return "听";
+  if (method == "check") return "查";
+  if (method == "look") return "看";
+  if (method == "visit") return "访";
+  return std::string(method);
+}
+
+std::string VisitModeName(std::string_view mode) {
+  if (mode == "open") return "明查";
+  if (mode == "covert") return "暗访";
+  return std::string(mode);
+}
+
 std::string MonthDay(std::int64_t day) {
   int y = 0;
   unsigned m = 0;

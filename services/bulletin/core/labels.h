@@ -19,6 +19,11 @@ std::string CountyWithCity(const campaign::Campaign& c, DivisionCode code);
 std::string ChannelName(const campaign::Campaign& c, std::string_view channel);
 std::string CategoryName(const campaign::Campaign& c, std::string_view category);
 std::string SeverityName(const campaign::Campaign& c, std::string_view severity);
+// The groups' working methods and modes (intake.VisitMethod, intake.VisitMode), the plan's own
+// fixed terms: hear 听, check 查, look 看, visit 访; open 明查, covert 暗访. An unknown name is
+// returned as given.
+std::string VisitMethodName(std::string_view method);
+std::string VisitModeName(std::string_view mode);
 
 std::string MonthDay(std::int64_t day);  // 11月18日
 std::string FullDate(std::int64_t day);  // 2017年11月25日

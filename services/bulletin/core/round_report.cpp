@@ -26,6 +26,36 @@ void AddStanding(RoundStanding& to, const RoundStanding& s) {
   to.decisions += s.decisions;
 }
 
+void AddMethods(RoundMethods& to, const RoundMethods& m) {
+  to.visits += m.visits;
+  to.open += m.open;
+  to.covert += m.covert;
+  to.unspecified += m.unspecified;
+  to.hear += m.hear;
+  to.check += m.check;
+  to.look += m.look;
+  to.visit += m.visit;
+}
+
+RoundMethods MethodsOf(const VisitFact& v) {
+  RoundMethods m;
+  m.visits = 1;
+  if (v.mode == "open") {
+    m.open = 1;
+  } else if (v.mode == "covert") {
+    m.covert = 1;
+  } else {
+    m.unspecified = 1;
+  }
+  for (const std::string& method : v.methods) {
+    if (method == "hear") m.hear = 1;
+    if (method == "check") m.check = 1;
+    if (method == "look") m.look = 1;
+    if (method == "visit") m.visit = 1;
+  }
+  return m;
+}
+
 void AddCoverage(RoundCoverage& to, const RoundCoverage& c) {
   to.visits += c.visits;
   to.problems_found += c.problems_found;
@@ -43,9 +73,51 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RoundCoverage, visits, problems_found, counti
                                    counties_visited, cells, cells_covered)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RoundCityLine, code, group_id, coverage, standing, unvisited)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RoundGroupLine, group_id, cities, coverage, standing)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RoundNumbers, campaign_id, round, first_day, last_day,
-                                   cutoff_day, coverage, standing, reinspected_passed,
-                                   reinspected_failed, blacklist_added, groups, cities)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RoundMethods, visits, open, covert, unspecified,
+                                                hear, check, look, visit)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RoundLogisticsLine, group_id, registered, version,
+                                                members, vehicles, days_stationed, person_days,
+                                                meal_allowance_yuan, methods)
+
+// The figures of the first version are required; those added since (how the groups worked, the
+// logistics) default to empty, so that reports stored before still read back.
+void to_json(nlohmann::json& j, const RoundNumbers& n) {
+  j = nlohmann::json{{"campaign_id", n.campaign_id},
+                     {"round", n.round},
+                     {"first_day", n.first_day},
+                     {"last_day", n.last_day},
+                     {"cutoff_day", n.cutoff_day},
+                     {"coverage", n.coverage},
+                     {"standing", n.standing},
+                     {"reinspected_passed", n.reinspected_passed},
+                     {"reinspected_failed", n.reinspected_failed},
+                     {"blacklist_added", n.blacklist_added},
+                     {"groups", n.groups},
+                     {"cities", n.cities},
+                     {"methods", n.methods},
+                     {"logistics", n.logistics},
+                     {"logistics_total", n.logistics_total},
+                     {"meal_rate_yuan", n.meal_rate_yuan}};
+}
+
+void from_json(const nlohmann::json& j, RoundNumbers& n) {
+  j.at("campaign_id").get_to(n.campaign_id);
+  j.at("round").get_to(n.round);
+  j.at("first_day").get_to(n.first_day);
+  j.at("last_day").get_to(n.last_day);
+  j.at("cutoff_day").get_to(n.cutoff_day);
+  j.at("coverage").get_to(n.coverage);
+  j.at("standing").get_to(n.standing);
+  j.at("reinspected_passed").get_to(n.reinspected_passed);
+  j.at("reinspected_failed").get_to(n.reinspected_failed);
+  j.at("blacklist_added").get_to(n.blacklist_added);
+  j.at("groups").get_to(n.groups);
+  j.at("cities").get_to(n.cities);
+  n.methods = j.value("methods", RoundMethods{});
+  n.logistics = j.value("logistics", std::vector<RoundLogisticsLine>{});
+  n.logistics_total = j.value("logistics_total", RoundLogisticsLine{});
+  n.meal_rate_yuan = j.value("meal_rate_yuan", std::int64_t{0});
+}
 
 Millis RoundCutoff(const campaign::Campaign& campaign, const campaign::Round& round) {
   return timeutil::StartOfDay(round.to + 1, campaign.info().utc_offset_minutes);
@@ -75,12 +147,16 @@ RoundNumbers ComputeRoundNumbers(const campaign::Campaign& c, const Projection& 
   // Coverage from the round's visits.
   std::map<DivisionCode, std::set<std::string>> covered;  // county → tasks checked
   std::map<DivisionCode, RoundCoverage> city_visits;      // visits and problems found
+  std::map<std::string, RoundMethods> group_methods;      // how each group worked
   for (const VisitFact& v : p.visits) {
     if (v.round != round.number) continue;
     covered[v.county].insert(v.tasks.begin(), v.tasks.end());
     RoundCoverage& cv = city_visits[v.city];
     ++cv.visits;
     cv.problems_found += v.problems_found;
+    const RoundMethods m = MethodsOf(v);
+    AddMethods(group_methods[v.group_id], m);
+    AddMethods(n.methods, m);
   }
   std::set<std::string> tasks;
   for (const campaign::CategoryInfo& cat : c.categories()) tasks.insert(cat.name);
@@ -207,6 +283,49 @@ RoundNumbers ComputeRoundNumbers(const campaign::Campaign& c, const Projection& 
     line.standing = by_group[g.id];
     n.groups.push_back(std::move(line));
   }
+
+  // Logistics: every group stationed this round or with a roster for it, campaign order.
+  std::map<std::string, const RosterFact*> rosters;
+  for (const RosterFact& r : p.rosters) {
+    if (r.round != round.number || r.registered_at >= cutoff) continue;
+    const RosterFact*& kept = rosters[r.group_id];
+    if (kept == nullptr || r.version > kept->version) kept = &r;
+  }
+  std::set<std::string> active;
+  for (const campaign::RoundAssignment& a : c.assignments()) {
+    if (a.round == round.number && !a.jurisdictions.empty()) active.insert(a.group_id);
+  }
+  std::set<std::int64_t> rates;
+  for (const campaign::Group& g : c.groups()) {
+    const auto roster = rosters.find(g.id);
+    const auto worked = group_methods.find(g.id);
+    if (!active.contains(g.id) && roster == rosters.end() && worked == group_methods.end()) {
+      continue;
+    }
+    RoundLogisticsLine line;
+    line.group_id = g.id;
+    if (roster != rosters.end()) {
+      const RosterFact& r = *roster->second;
+      line.registered = true;
+      line.version = r.version;
+      line.members = r.members;
+      line.vehicles = r.vehicles;
+      line.days_stationed = r.days_stationed;
+      line.person_days = r.members * r.days_stationed;
+      line.meal_allowance_yuan = r.meal_allowance_yuan;
+      rates.insert(r.meal_rate_yuan);
+    }
+    if (worked != group_methods.end()) line.methods = worked->second;
+    RoundLogisticsLine& t = n.logistics_total;
+    t.registered = t.registered || line.registered;
+    t.members += line.members;
+    t.vehicles += line.vehicles;
+    t.person_days += line.person_days;
+    t.meal_allowance_yuan += line.meal_allowance_yuan;
+    AddMethods(t.methods, line.methods);
+    n.logistics.push_back(std::move(line));
+  }
+  if (rates.size() == 1) n.meal_rate_yuan = *rates.begin();
   return n;
 }
 
@@ -253,6 +372,16 @@ Document BuildRoundDocument(const RoundNumbers& n, const campaign::Campaign& c,
       to_string(n.reinspected_passed) + "个、未通过" + to_string(n.reinspected_failed) +
       "个；提出问责建议" + to_string(st.recommendations) + "件，作出问责处理" +
       to_string(st.decisions) + "件；新增黑名单企业" + to_string(n.blacklist_added) + "家。"));
+  const RoundMethods& how = n.methods;
+  if (how.visits > 0) {
+    summary.blocks.push_back(ParagraphBlock(
+        "按督察方式，" + VisitModeName("open") + to_string(how.open) + "次、" +
+        VisitModeName("covert") + to_string(how.covert) + "次" +
+        (how.unspecified > 0 ? "、未注明" + to_string(how.unspecified) + "次" : std::string()) +
+        "；按工作方法，" + VisitMethodName("hear") + to_string(how.hear) + "次、" +
+        VisitMethodName("check") + to_string(how.check) + "次、" + VisitMethodName("look") +
+        to_string(how.look) + "次、" + VisitMethodName("visit") + to_string(how.visit) + "次。"));
+  }
   std::vector<std::string> behind;
   for (const RoundCityLine& l : n.cities) {
     if (!l.unvisited.empty() && !l.group_id.empty()) behind.push_back(PlaceName(c, l.code));
@@ -328,12 +457,71 @@ Document BuildRoundDocument(const RoundNumbers& n, const campaign::Campaign& c,
   }
   d.sections.push_back(std::move(gaps));
 
+  auto group_name = [&c](const std::string& id) {
+    const campaign::Group* g = c.FindGroup(id);
+    return g ? g->name : id;
+  };
+  Section methods{"五、督察方式", {}};
+  Table mt{{"督察组", "走访次数", VisitModeName("open"), VisitModeName("covert"),
+            VisitMethodName("hear"), VisitMethodName("check"), VisitMethodName("look"),
+            VisitMethodName("visit")},
+           {},
+           1,
+           true};
+  auto method_row = [](std::string label, const RoundMethods& m) {
+    return std::vector<std::string>{std::move(label),    to_string(m.visits), to_string(m.open),
+                                    to_string(m.covert), to_string(m.hear),   to_string(m.check),
+                                    to_string(m.look),   to_string(m.visit)};
+  };
+  for (const RoundLogisticsLine& l : n.logistics) {
+    mt.rows.push_back(method_row(group_name(l.group_id), l.methods));
+  }
+  mt.rows.push_back(method_row("合计", n.logistics_total.methods));
+  methods.blocks.push_back(TableBlock(std::move(mt)));
+  if (how.unspecified > 0) {
+    methods.blocks.push_back(ParagraphBlock("另有" + to_string(how.unspecified) +
+                                            "次走访未报送督察方式（明查、暗访）及工作方法。"));
+  }
+  d.sections.push_back(std::move(methods));
+
+  Section logistics{"六、后勤保障", {}};
+  const RoundLogisticsLine& lt = n.logistics_total;
+  Table lg{{"督察组", "人数", "车辆", "驻点天数", "伙食补助（元）"}, {}, 1, true};
+  std::vector<std::string> missing;
+  for (const RoundLogisticsLine& l : n.logistics) {
+    if (!l.registered) {
+      missing.push_back(group_name(l.group_id));
+      lg.rows.push_back({group_name(l.group_id), "—", "—", "—", "—"});
+      continue;
+    }
+    lg.rows.push_back({group_name(l.group_id), to_string(l.members), to_string(l.vehicles),
+                       to_string(l.days_stationed), to_string(l.meal_allowance_yuan)});
+  }
+  lg.rows.push_back({"合计", to_string(lt.members), to_string(lt.vehicles), "—",
+                     to_string(lt.meal_allowance_yuan)});
+  logistics.blocks.push_back(TableBlock(std::move(lg)));
+  logistics.blocks.push_back(ParagraphBlock(
+      "本轮各组共" + to_string(lt.members) + "人、公务车辆" + to_string(lt.vehicles) + "辆，驻点" +
+      to_string(lt.person_days) + "人·天，伙食补助" + to_string(lt.meal_allowance_yuan) + "元" +
+      (n.meal_rate_yuan > 0 ? "（" + to_string(n.meal_rate_yuan) + "元/人/天）" : std::string()) +
+      "。差旅费由派出单位承担。"));
+  if (!missing.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < missing.size(); ++i) names += (i ? "、" : "") + missing[i];
+    logistics.blocks.push_back(ParagraphBlock("截至数据截止时未报送人员名单的组：" + names + "。"));
+  }
+  d.sections.push_back(std::move(logistics));
+
   d.notes = {
       "覆盖情况按各督察组报送的走访记录统计：县区覆盖为本轮有走访记录的县区数／县区总数；"
       "事项覆盖率为本轮走访中检查过的（县区，督察事项）组合占全部组合的比例。",
       "交办问题为本轮督察期间受理的问题；办结、待复查、逾期未办结均为" + MonthDay(n.cutoff_day) +
           "零时的状态。逾期未办结指未办结、未申请销号且办结期限早于该日的问题。",
       "复查、问责建议与处理、黑名单按本轮督察期间的日期统计。",
+      "督察方式按各组报送的走访记录统计；一次走访可采用多种工作方法（听、查、看、访），"
+      "按方法分列的次数之和可大于走访次数。",
+      "后勤保障按各组截至数据截止时最新报送的人员名单统计：伙食补助＝人数×驻点天数×每人每天标准；"
+      "差旅费由派出单位承担，不在此列。名单只统计人数，不含成员个人信息。",
       "本报告按问题编号、属地和类别统计，不含举报内容及举报人任何信息。",
   };
   std::vector<CityStanding> bars;

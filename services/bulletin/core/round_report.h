@@ -16,7 +16,14 @@
 //    a citizen report not substantiated), awaiting re-inspection, open, and overdue (open, not
 //    claimed, deadline before the cut-off day);
 //  - re-inspections, accountability recommendations and decisions, and blacklist additions are
-//    counted when dated within the round: [00:00 of its first day, the cut-off).
+//    counted when dated within the round: [00:00 of its first day, the cut-off);
+//  - how the groups worked (督察方式): the round's visits by mode (明查 open, 暗访 covert) and by
+//    method (听、查、看、访; a visit may use several), per group and in all; visits recorded
+//    before intake 1.1 have neither and count as unspecified;
+//  - logistics (后勤保障): per group, the latest version of its roster for the round registered
+//    before the cut-off (dispatch's roster event: counts, never a member's details) — members,
+//    vehicles, days stationed and the meal allowance (members × days × the daily rate); travel
+//    costs are borne by the members' home units and are not counted.
 
 #include <cstdint>
 #include <string>
@@ -68,6 +75,33 @@ struct RoundGroupLine {
   friend bool operator==(const RoundGroupLine&, const RoundGroupLine&) = default;
 };
 
+// Visits by mode and by method (a visit may use several methods).
+struct RoundMethods {
+  std::int64_t visits = 0;
+  std::int64_t open = 0;
+  std::int64_t covert = 0;
+  std::int64_t unspecified = 0;  // no mode reported (visits recorded before intake 1.1)
+  std::int64_t hear = 0;
+  std::int64_t check = 0;
+  std::int64_t look = 0;
+  std::int64_t visit = 0;
+  friend bool operator==(const RoundMethods&, const RoundMethods&) = default;
+};
+
+// One group's roster and visits in the round. Totals use an empty group_id.
+struct RoundLogisticsLine {
+  std::string group_id;
+  bool registered = false;  // a roster was registered before the cut-off
+  std::int64_t version = 0;
+  std::int64_t members = 0;
+  std::int64_t vehicles = 0;
+  std::int64_t days_stationed = 0;  // 0 in the totals
+  std::int64_t person_days = 0;     // members × days stationed
+  std::int64_t meal_allowance_yuan = 0;
+  RoundMethods methods;
+  friend bool operator==(const RoundLogisticsLine&, const RoundLogisticsLine&) = default;
+};
+
 struct RoundNumbers {
   std::string campaign_id;
   int round = 0;
@@ -81,6 +115,12 @@ struct RoundNumbers {
   std::int64_t blacklist_added = 0;
   std::vector<RoundGroupLine> groups;  // supervision groups, campaign order
   std::vector<RoundCityLine> cities;   // every campaign jurisdiction, campaign order
+  RoundMethods methods;                // every visit of the round
+  // Every group (supervision and covert, campaign order) stationed in the round or with a roster
+  // for it, and the totals.
+  std::vector<RoundLogisticsLine> logistics;
+  RoundLogisticsLine logistics_total;
+  std::int64_t meal_rate_yuan = 0;  // the rosters' daily rate when they agree, 0 otherwise
   friend bool operator==(const RoundNumbers&, const RoundNumbers&) = default;
 };
 

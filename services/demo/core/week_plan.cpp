@@ -40,6 +40,25 @@ std::uint64_t Mix(std::uint64_t seed, std::int64_t id, std::uint64_t salt) {
   return r.Next();
 }
 
+namespace pi = proto::intake;
+
+// How a group worked on one visit or finding (听查看访, 明查暗访), from a stream of numbers of its
+// own (seed, item, salt), so that the rest of the plan draws the same numbers as before. A covert
+// group works covertly, always; a supervision group mostly openly. Working covertly, nobody hears
+// the officials' report: the methods are looking, visiting and now and then checking records.
+void PlanHowWorked(std::uint64_t seed, std::int64_t item, std::uint64_t salt, bool covert_group,
+                   std::vector<pi::VisitMethod>& methods, std::optional<pi::VisitMode>& mode) {
+  Rng r(Mix(seed, item, salt));
+  const bool covert = covert_group || r.Percent(20);
+  mode = covert ? pi::VisitMode::kCovert : pi::VisitMode::kOpen;
+  methods.clear();
+  if (!covert && r.Percent(70)) methods.push_back(pi::VisitMethod::kHear);
+  if (r.Percent(covert ? 20 : 75)) methods.push_back(pi::VisitMethod::kCheck);
+  if (covert || r.Percent(85)) methods.push_back(pi::VisitMethod::kLook);
+  if (r.Percent(covert ? 70 : 55)) methods.push_back(pi::VisitMethod::kVisit);
+  if (methods.empty()) methods.push_back(pi::VisitMethod::kLook);
+}
+
 struct Topic {
   pc::Category category;
   std::array<const char*, 4> titles;
@@ -229,12 +248,20 @@ Result<WeekPlan> PlanWeeks(const campaign::Campaign& c, const DemoSettings& s) {
           m.round = round->number;
         }
         m.evidence = {"photo:demo/" + m.submission_id + ".jpg"};
+        if (group) {
+          PlanHowWorked(s.seed, static_cast<std::int64_t>(plan.reports.size()), 0x4E9047ULL,
+                        channel == pc::Channel::kCovertGroup, m.methods, m.mode);
+        }
       }
       plan.reports.push_back(std::move(r));
     }
-    // Each supervision group registers a visit to some of its counties every working day.
+    // Each supervision group registers a visit to some of its counties every working day, and so
+    // does each covert group (always covertly). The covert groups' visits draw on numbers of their
+    // own: the supervision groups' visits and the reports stay as they were before.
+    Rng covert_rng(Mix(s.seed, static_cast<std::int64_t>(day), 0xC0BE47ULL));
     for (const auto& g : c.groups()) {
-      if (g.kind != campaign::GroupKind::kSupervision) continue;
+      const bool covert_group = g.kind == campaign::GroupKind::kCovert;
+      Rng& vr = covert_group ? covert_rng : rng;
       for (campaign::DivisionCode j : c.JurisdictionsOf(g.id, round->number)) {
         const auto in = c.CountiesOf(j);
         if (in.empty()) continue;
@@ -244,14 +271,16 @@ Result<WeekPlan> PlanWeeks(const campaign::Campaign& c, const DemoSettings& s) {
             "demo-visit-" + std::to_string(s.seed) + "-" + std::to_string(plan.visits.size());
         v.visit.group_id = g.id;
         v.visit.round = round->number;
-        v.visit.county = std::to_string(in[rng.Below(in.size())]);
+        v.visit.county = std::to_string(in[vr.Below(in.size())]);
         v.visit.visit_date = timeutil::FormatDate(day);
         for (const auto& t : kTopics) {
-          if (rng.Percent(45)) v.visit.tasks.push_back(t.category);
+          if (vr.Percent(45)) v.visit.tasks.push_back(t.category);
         }
         if (v.visit.tasks.empty()) v.visit.tasks.push_back(pc::Category::kDust);
-        v.visit.problems_found = static_cast<std::int64_t>(rng.Below(6));
-        v.visit.note = "检查企业、工地和村庄点位" + std::to_string(3 + rng.Below(8)) + "处";
+        v.visit.problems_found = static_cast<std::int64_t>(vr.Below(6));
+        v.visit.note = "检查企业、工地和村庄点位" + std::to_string(3 + vr.Below(8)) + "处";
+        PlanHowWorked(s.seed, static_cast<std::int64_t>(plan.visits.size()), 0x715175ULL,
+                      covert_group, v.visit.methods, v.visit.mode);
         plan.visits.push_back(std::move(v));
       }
     }

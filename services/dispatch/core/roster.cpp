@@ -157,6 +157,23 @@ Result<Logistics> CheckRoster(const campaign::Campaign& c, const RosterRules& ru
     if (m.role == pd::MemberRole::kLeader) ++leaders;
     if (m.role == pd::MemberRole::kAggregator) ++aggregators;
   }
+  pd::RoleCounts roles;
+  for (const pd::RosterMember& m : roster.members) {
+    switch (m.role) {
+      case pd::MemberRole::kLeader:
+        ++roles.leader;
+        break;
+      case pd::MemberRole::kDeputy:
+        ++roles.deputy;
+        break;
+      case pd::MemberRole::kMember:
+        ++roles.member;
+        break;
+      case pd::MemberRole::kAggregator:
+        ++roles.aggregator;
+        break;
+    }
+  }
   if (leaders != rules.leaders()) {
     return MakeError("leaders", "members",
                      group->name + " needs " + std::to_string(rules.leaders()) +
@@ -172,8 +189,27 @@ Result<Logistics> CheckRoster(const campaign::Campaign& c, const RosterRules& ru
   l.members = static_cast<std::int64_t>(roster.members.size());
   l.vehicles = roster.vehicles;
   l.days_stationed = roster.days_stationed ? *roster.days_stationed : (round->to - round->from + 1);
-  l.meal_allowance_yuan = l.members * l.days_stationed * rules.meal_allowance_yuan_per_person_day();
+  l.meal_rate_yuan = rules.meal_allowance_yuan_per_person_day();
+  l.meal_allowance_yuan = l.members * l.days_stationed * l.meal_rate_yuan;
+  l.roles = roles;
   return l;
+}
+
+pd::RosterRegistered MakeRosterRegistered(const pd::SubmitRoster& roster,
+                                          const Logistics& logistics, std::int64_t version,
+                                          timeutil::Millis registered_at) {
+  pd::RosterRegistered e;
+  e.group_id = roster.group_id;
+  e.round = roster.round;
+  e.version = version;
+  e.members = logistics.members;
+  e.roles = logistics.roles;
+  e.vehicles = logistics.vehicles;
+  e.days_stationed = logistics.days_stationed;
+  e.meal_allowance_yuan = logistics.meal_allowance_yuan;
+  e.meal_rate_yuan = logistics.meal_rate_yuan;
+  e.registered_at = registered_at;
+  return e;
 }
 
 }  // namespace ducha::dispatch

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/base/result.h"
+#include "common/base/time.h"
 #include "common/campaign/campaign.h"
 #include "proto/dispatch.h"
 
@@ -61,10 +62,20 @@ struct Logistics {
   std::int64_t vehicles = 0;
   std::int64_t days_stationed = 0;
   std::int64_t meal_allowance_yuan = 0;  // members × days × the daily rate
+  std::int64_t meal_rate_yuan = 0;       // the daily rate per person (元/人/天)
+  proto::dispatch::RoleCounts roles;     // members per role: counts, never who
 };
 
 // Checks the roster against the campaign and the rules; returns its logistics.
 Result<Logistics> CheckRoster(const campaign::Campaign& campaign, const RosterRules& rules,
                               const proto::dispatch::SubmitRoster& roster);
+
+// The event of a stored roster (dispatch.roster_registered): the group, round, version and the
+// logistics — counts only. Members' personal details (names, units, ids) are restricted and
+// this is where they stay behind: nothing of a member is copied.
+proto::dispatch::RosterRegistered MakeRosterRegistered(const proto::dispatch::SubmitRoster& roster,
+                                                       const Logistics& logistics,
+                                                       std::int64_t version,
+                                                       timeutil::Millis registered_at);
 
 }  // namespace ducha::dispatch

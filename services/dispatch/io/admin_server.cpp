@@ -96,8 +96,9 @@ AdminServer::Reply AdminServer::SubmitRoster(const auth::Identity& who, const co
   if (!roster) return Refuse(roster.error(), correlation);
   const auto logistics = CheckRoster(campaign_, roster_rules_, *roster);
   if (!logistics) return Refuse(logistics.error(), correlation);
+  const timeutil::Millis now = clock_.Now();
   const auto stored = conn.Transact([&](pqxx::work& w) {
-    return StoreRoster(w, *roster, *logistics, roster_rules_.version(), who.name);
+    return StoreRoster(w, *roster, *logistics, roster_rules_.version(), who.name, now);
   });
   if (!stored) return Refuse(stored.error(), correlation);
   stats_.done.fetch_add(1, std::memory_order_relaxed);

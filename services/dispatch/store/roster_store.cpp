@@ -1,12 +1,16 @@
 #include "services/dispatch/store/roster_store.h"
 
+#include "common/stream/outbox.h"
+#include "proto/dispatch_codec.h"
+#include "services/dispatch/store/dispatch_store.h"
+
 namespace ducha::dispatch {
 
 namespace pd = proto::dispatch;
 
 Result<pd::RosterAccepted> StoreRoster(pqxx::transaction_base& tx, const pd::SubmitRoster& roster,
                                        const Logistics& logistics, int rules_version,
-                                       const std::string& by) {
+                                       const std::string& by, timeutil::Millis registered_at) {
   // Serialises rosters of one round, so that two groups cannot both take the same member.
   tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('dispatch.roster'), $1::int)",
                  roster.round);
@@ -42,10 +46,18 @@ Result<pd::RosterAccepted> StoreRoster(pqxx::transaction_base& tx, const pd::Sub
         roster.round, m.member_id, roster.group_id, m.name, m.home_unit, m.unit_type,
         std::stoi(m.home_city), std::string(pd::ToString(m.role)));
   }
+  const std::int64_t stored_version = version[0][0].as<std::int64_t>();
+  const std::string key = roster.group_id + ":" + std::to_string(roster.round);
+  stream::Outbox(kSchema).Append(
+      tx, kAssignmentStream,
+      {stream::OutgoingEvent{
+          std::string(pd::RosterRegistered::kType), key,
+          pd::Encode(MakeRosterRegistered(roster, logistics, stored_version, registered_at),
+                     "roster-" + key + "-v" + std::to_string(stored_version))}});
   pd::RosterAccepted out;
   out.group_id = roster.group_id;
   out.round = roster.round;
-  out.version = version[0][0].as<std::int64_t>();
+  out.version = stored_version;
   out.members = logistics.members;
   out.vehicles = logistics.vehicles;
   out.days_stationed = logistics.days_stationed;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "services/intake/core/visit.h"
+
 namespace ducha::intake {
 namespace {
 
@@ -28,7 +30,10 @@ Status CheckSubmission(const proto::intake::SubmitReport& r, const auth::Identit
                        const campaign::Campaign& campaign, timeutil::Millis now,
                        const IntakeRules& rules) {
   const std::string channel(pc::ToString(r.channel));
-  if (who.role != auth::Role::kIntegration) {
+  // A service submits only on the channels its identity lists: tracking, for instance, reports
+  // the key tasks that fall behind (channel key_task).
+  if (who.role != auth::Role::kIntegration &&
+      !(who.role == auth::Role::kService && !who.channels.empty())) {
     return MakeError("forbidden", "",
                      "identity '" + who.name + "' has role " +
                          std::string(auth::RoleName(who.role)) +
@@ -68,6 +73,21 @@ Status CheckSubmission(const proto::intake::SubmitReport& r, const auth::Identit
     }
   }
 
+  if (!info->group) {
+    // How a group worked (听查看访, 明查暗访) describes group findings only.
+    if (!r.methods.empty()) {
+      return MakeError("field_not_allowed", "methods",
+                       "field 'methods' is allowed only on the group channels (supervision_group, "
+                       "covert_group), not on " +
+                           channel);
+    }
+    if (r.mode) {
+      return MakeError("field_not_allowed", "mode",
+                       "field 'mode' is allowed only on the group channels (supervision_group, "
+                       "covert_group), not on " +
+                           channel);
+    }
+  }
   if (info->group) {
     if (!r.group_id) {
       return MakeError("missing_field", "group_id",
@@ -97,6 +117,7 @@ Status CheckSubmission(const proto::intake::SubmitReport& r, const auth::Identit
                        "group " + *r.group_id + " is not stationed in " + r.jurisdiction +
                            " in round " + std::to_string(*r.round));
     }
+    if (Status st = CheckMethodsAndMode(r.methods, r.mode, *group); !st) return st;
   }
 
   const int offset = campaign.info().utc_offset_minutes;
@@ -200,6 +221,8 @@ proto::intake::ReportAccepted MakeAcceptedEvent(const Submission& s, std::int64_
   e.group_id = r.group_id;
   e.round = r.round;
   e.duplicate_of = duplicate_of;
+  e.methods = r.methods;
+  e.mode = r.mode;
   return e;
 }
 

@@ -23,6 +23,27 @@ std::string Place(const campaign::Campaign& campaign, campaign::DivisionCode cod
 
 }  // namespace
 
+Status CheckMethodsAndMode(const std::vector<proto::intake::VisitMethod>& methods,
+                           const std::optional<proto::intake::VisitMode>& mode,
+                           const campaign::Group& group) {
+  namespace pi = proto::intake;
+  for (std::size_t i = 1; i < methods.size(); ++i) {
+    const auto end = methods.begin() + static_cast<std::ptrdiff_t>(i);
+    if (std::find(methods.begin(), end, methods[i]) != end) {
+      return MakeError(
+          "duplicate_value", "methods",
+          "method " + std::string(pi::ToString(methods[i])) + " is listed more than once");
+    }
+  }
+  if (group.kind == campaign::GroupKind::kCovert && mode == pi::VisitMode::kOpen) {
+    return MakeError("covert_group_open_mode", "mode",
+                     "group " + group.id +
+                         " is a covert group (暗查组) and reports covert work only: mode must be "
+                         "covert (暗访), not open (明查)");
+  }
+  return OkStatus();
+}
+
 Status CheckVisit(const proto::intake::ReportVisit& v, const auth::Identity& who,
                   const campaign::Campaign& campaign) {
   if (who.role != auth::Role::kIntegration) {
@@ -90,7 +111,16 @@ Status CheckVisit(const proto::intake::ReportVisit& v, const auth::Identity& who
           "task " + std::string(pc::ToString(v.tasks[i])) + " is listed more than once");
     }
   }
-  return OkStatus();
+  if (v.methods.empty()) {
+    return MakeError("missing_field", "methods",
+                     "field 'methods' needs at least one method (hear, check, look, visit: "
+                     "听、查、看、访)");
+  }
+  if (!v.mode) {
+    return MakeError("missing_field", "mode",
+                     "field 'mode' is required (open or covert: 明查、暗访)");
+  }
+  return CheckMethodsAndMode(v.methods, v.mode, *group);
 }
 
 Visit MakeVisit(proto::intake::ReportVisit v, const campaign::Campaign& campaign,
@@ -119,6 +149,8 @@ proto::intake::VisitReported MakeVisitEvent(const Visit& v, std::int64_t visit_i
   e.problems_found = v.visit.problems_found;
   e.note = v.visit.note;
   e.received_at = v.received_at;
+  e.methods = v.visit.methods;
+  e.mode = v.visit.mode;
   return e;
 }
 

@@ -5,7 +5,9 @@
 // lives here. Pure: no sockets, no SQL, no clock reads (time comes in as a value).
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/auth/identity.h"
 #include "common/base/result.h"
@@ -18,8 +20,17 @@ namespace ducha::intake {
 // Checks a decoded, schema-valid visit against the campaign and the caller's identity: the group
 // and round exist, the identity may use the group's channel (supervision_group or covert_group),
 // the county is a county-level unit of a city the group is stationed in that round, the day lies
-// within the round, and there is at least one task and none twice. Returns the first problem,
-// naming the field.
+// within the round, there is at least one task and none twice, at least one method and none
+// twice, and a mode that fits the group (CheckMethodsAndMode). Returns the first problem, naming
+// the field.
+// The rules of the working methods (听查看访) and the mode (明查暗访) of a group's visit or
+// finding, once the schema has checked the values: no method twice (duplicate_value, methods),
+// and a covert group (暗查组) reports covert work only (covert_group_open_mode, mode). Whether
+// they must be present is the caller's rule.
+Status CheckMethodsAndMode(const std::vector<proto::intake::VisitMethod>& methods,
+                           const std::optional<proto::intake::VisitMode>& mode,
+                           const campaign::Group& group);
+
 Status CheckVisit(const proto::intake::ReportVisit& v, const auth::Identity& who,
                   const campaign::Campaign& campaign);
 

@@ -32,6 +32,20 @@ pi::Receipt MakeReceipt(std::int64_t id, std::optional<std::int64_t> duplicate_o
 
 void AddOptional(db::ArrayBuilder& a, const std::optional<std::string>& v) { a.AddOptional(v); }
 
+// A row's methods as one array literal, and its mode (or NULL), for the unnest of a batch.
+void AddMethods(db::ArrayBuilder& methods, db::ArrayBuilder& modes,
+                const std::vector<pi::VisitMethod>& list,
+                const std::optional<pi::VisitMode>& mode) {
+  db::ArrayBuilder one;
+  for (const auto m : list) one.Add(pi::ToString(m));
+  methods.Add(one.Finish());
+  if (mode) {
+    modes.Add(pi::ToString(*mode));
+  } else {
+    modes.AddNull();
+  }
+}
+
 }  // namespace
 
 IntakeStore::IntakeStore(db::Connection& conn, const campaign::Campaign& campaign)
@@ -168,7 +182,7 @@ std::vector<SubmitOutcome> IntakeStore::CommitIn(pqxx::transaction_base& tx,
     // 5. Write reports, evidence, contacts and events.
     db::ArrayBuilder a_id, a_int, a_sub, a_hash, a_chan, a_plat, a_jur, a_cat, a_sev, a_title,
         a_desc, a_obs, a_rep, a_recv, a_lat, a_lon, a_addr, a_ename, a_credit, a_group, a_round,
-        a_dup, a_contact;
+        a_dup, a_contact, a_methods, a_mode;
     db::ArrayBuilder e_id, e_n, e_ref;
     db::ArrayBuilder c_ref, c_id, c_name, c_phone, c_email;
     std::vector<stream::OutgoingEvent> events;
@@ -206,6 +220,7 @@ std::vector<SubmitOutcome> IntakeStore::CommitIn(pqxx::transaction_base& tx,
         a_credit.AddNull();
       }
       AddOptional(a_group, r.group_id);
+      AddMethods(a_methods, a_mode, r.methods, r.mode);
       if (r.round) {
         a_round.AddInt(static_cast<long long>(*r.round));
       } else {
@@ -240,21 +255,22 @@ std::vector<SubmitOutcome> IntakeStore::CommitIn(pqxx::transaction_base& tx,
         "INSERT INTO intake.report (report_id, integration, submission_id, request_hash, channel, "
         "platform, jurisdiction, category, severity, title, description, observed_at, "
         "reported_at, received_at, lat, lon, address, enterprise_name, credit_code, group_id, "
-        "round, duplicate_of, contact_ref) "
+        "round, duplicate_of, contact_ref, methods, mode) "
         "SELECT id, integ, sub, hash, chan, plat, jur, cat, sev, title, descr, "
         "to_timestamp(obs / 1000.0), to_timestamp(rep / 1000.0), to_timestamp(recv / 1000.0), "
-        "lat, lon, addr, ename, credit, grp, rnd, dup, contact "
+        "lat, lon, addr, ename, credit, grp, rnd, dup, contact, meth::text[], mode "
         "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
         "$7::int[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], "
         "$13::bigint[], $14::bigint[], $15::float8[], $16::float8[], $17::text[], $18::text[], "
-        "$19::text[], $20::text[], $21::int[], $22::bigint[], $23::bigint[]) "
+        "$19::text[], $20::text[], $21::int[], $22::bigint[], $23::bigint[], $24::text[], "
+        "$25::text[]) "
         "AS x(id, integ, sub, hash, chan, plat, jur, cat, sev, title, descr, obs, rep, recv, lat, "
-        "lon, addr, ename, credit, grp, rnd, dup, contact) ORDER BY id",
+        "lon, addr, ename, credit, grp, rnd, dup, contact, meth, mode) ORDER BY id",
         a_id.Finish(), a_int.Finish(), a_sub.Finish(), a_hash.Finish(), a_chan.Finish(),
         a_plat.Finish(), a_jur.Finish(), a_cat.Finish(), a_sev.Finish(), a_title.Finish(),
         a_desc.Finish(), a_obs.Finish(), a_rep.Finish(), a_recv.Finish(), a_lat.Finish(),
         a_lon.Finish(), a_addr.Finish(), a_ename.Finish(), a_credit.Finish(), a_group.Finish(),
-        a_round.Finish(), a_dup.Finish(), a_contact.Finish());
+        a_round.Finish(), a_dup.Finish(), a_contact.Finish(), a_methods.Finish(), a_mode.Finish());
     if (e_id.size() > 0) {
       tx.exec_params(
           "INSERT INTO intake.report_evidence (report_id, n, reference) "
@@ -407,7 +423,7 @@ std::vector<RecordVisitOutcome> IntakeStore::CommitVisitsIn(pqxx::transaction_ba
       visit_ids[fresh[k]] = ids[static_cast<pqxx::result::size_type>(k)][0].as<std::int64_t>();
     }
     db::ArrayBuilder a_id, a_int, a_sub, a_hash, a_group, a_round, a_county, a_city, a_date,
-        a_problems, a_note, a_recv;
+        a_problems, a_note, a_recv, a_methods, a_mode;
     db::ArrayBuilder t_id, t_n, t_task;
     std::vector<stream::OutgoingEvent> events;
     events.reserve(fresh.size());
@@ -426,6 +442,7 @@ std::vector<RecordVisitOutcome> IntakeStore::CommitVisitsIn(pqxx::transaction_ba
       a_problems.AddInt(static_cast<long long>(v.visit.problems_found));
       AddOptional(a_note, v.visit.note);
       a_recv.AddInt(static_cast<long long>(v.received_at));
+      AddMethods(a_methods, a_mode, v.visit.methods, v.visit.mode);
       for (std::size_t n = 0; n < v.visit.tasks.size(); ++n) {
         t_id.AddInt(id);
         t_n.AddInt(static_cast<long long>(n));
@@ -437,16 +454,17 @@ std::vector<RecordVisitOutcome> IntakeStore::CommitVisitsIn(pqxx::transaction_ba
     }
     tx.exec_params(
         "INSERT INTO intake.visit (visit_id, integration, submission_id, request_hash, group_id, "
-        "round, county, city, visit_date, problems_found, note, received_at) "
+        "round, county, city, visit_date, problems_found, note, received_at, methods, mode) "
         "SELECT id, integ, sub, hash, grp, rnd, county, city, day, problems, note, "
-        "to_timestamp(recv / 1000.0) "
+        "to_timestamp(recv / 1000.0), meth::text[], mode "
         "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], "
-        "$7::int[], $8::int[], $9::date[], $10::int[], $11::text[], $12::bigint[]) "
-        "AS x(id, integ, sub, hash, grp, rnd, county, city, day, problems, note, recv) "
+        "$7::int[], $8::int[], $9::date[], $10::int[], $11::text[], $12::bigint[], $13::text[], "
+        "$14::text[]) "
+        "AS x(id, integ, sub, hash, grp, rnd, county, city, day, problems, note, recv, meth, mode) "
         "ORDER BY id",
         a_id.Finish(), a_int.Finish(), a_sub.Finish(), a_hash.Finish(), a_group.Finish(),
         a_round.Finish(), a_county.Finish(), a_city.Finish(), a_date.Finish(), a_problems.Finish(),
-        a_note.Finish(), a_recv.Finish());
+        a_note.Finish(), a_recv.Finish(), a_methods.Finish(), a_mode.Finish());
     tx.exec_params(
         "INSERT INTO intake.visit_task (visit_id, n, task) "
         "SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[])",

@@ -179,7 +179,7 @@ stream::ApplyFn VisitApplier::AsApplyFn() { return Bind(this); }
 std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
                                         std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
-  db::ArrayBuilder id, group, round, county, city, day, tasks, found, note;
+  db::ArrayBuilder id, group, round, county, city, day, tasks, found, note, methods, mode;
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto frame = proto::ParseMessage(events[i].payload);
     if (!frame) {
@@ -210,17 +210,27 @@ std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
     tasks.Add(list + "}");
     found.AddInt(m->problems_found);
     note.AddOptional(m->note);
+    std::string how = "{";
+    for (std::size_t k = 0; k < m->methods.size(); ++k) {
+      how += (k ? "," : "") + std::string(pi::ToString(m->methods[k]));
+    }
+    methods.Add(how + "}");
+    if (m->mode) {
+      mode.Add(pi::ToString(*m->mode));
+    } else {
+      mode.AddNull();
+    }
   }
   if (id.size() > 0) {
     // A redelivered visit (same id) changes nothing.
     tx.exec_params(
         "INSERT INTO tracking.visit (visit_id, group_id, round, county, city, visit_day, tasks, "
-        "problems_found, note) SELECT i, g, r, c::int, ci::int, d, t::text[], f, n FROM "
-        "unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], "
-        "$7::text[], $8::int[], $9::text[]) AS u(i, g, r, c, ci, d, t, f, n) "
-        "ON CONFLICT (visit_id) DO NOTHING",
+        "problems_found, note, methods, mode) SELECT i, g, r, c::int, ci::int, d, t::text[], f, "
+        "n, hw::text[], md FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], "
+        "$5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[]) AS "
+        "u(i, g, r, c, ci, d, t, f, n, hw, md) ON CONFLICT (visit_id) DO NOTHING",
         id.Finish(), group.Finish(), round.Finish(), county.Finish(), city.Finish(), day.Finish(),
-        tasks.Finish(), found.Finish(), note.Finish());
+        tasks.Finish(), found.Finish(), note.Finish(), methods.Finish(), mode.Finish());
   }
   Count(stats_, out);
   return out;

@@ -48,6 +48,9 @@ pi::ReportVisit ValidVisit(const std::string& id) {
              pc::Category::kDust};
   v.problems_found = 3;
   v.note = "走访3个村、2家企业（督察点位5个）";
+  v.methods = {pi::VisitMethod::kHear, pi::VisitMethod::kCheck, pi::VisitMethod::kLook,
+               pi::VisitMethod::kVisit};
+  v.mode = pi::VisitMode::kOpen;
   return v;
 }
 
@@ -126,6 +129,8 @@ class VisitServiceTest : public ::testing::Test {
     add({"sg-tablets", auth::Role::kIntegration, {"supervision_group"}, {}},
         supervision_only_keys_);
     add({"tracking", auth::Role::kService, {}, {}}, tracking_keys_);
+    hotline_keys_ = transport::GenerateKeyPair();
+    add({"hotline-desk", auth::Role::kIntegration, {"citizen_hotline"}, {}}, hotline_keys_);
     registry_.Replace(snap);
 
     zap_ = std::make_unique<transport::ZapHandler>(
@@ -214,7 +219,8 @@ class VisitServiceTest : public ::testing::Test {
   std::string Query(const std::string& sql) { return TestCluster::Get().QueryValue(sql); }
 
   zmq::context_t ctx_;
-  transport::KeyPair server_keys_, tablet_keys_, supervision_only_keys_, tracking_keys_;
+  transport::KeyPair server_keys_, tablet_keys_, supervision_only_keys_, tracking_keys_,
+      hotline_keys_;
   auth::Registry registry_;
   SimulatedClock clock_{At("2017-11-22T18:00:00+08:00")};
   std::unique_ptr<transport::ZapHandler> zap_;
@@ -241,6 +247,10 @@ TEST_F(VisitServiceTest, RecordsAVisitWithItsEventOnTheVisitsStreamBeforeReplyin
                   "= " +
                   id),
             "small_coal_boilers,scattered_polluting_enterprises,dust");
+  EXPECT_EQ(Query("SELECT array_to_string(methods, ',') || '/' || mode FROM intake.visit WHERE "
+                  "visit_id = " +
+                  id),
+            "hear,check,look,visit/open");
   EXPECT_EQ(Query("SELECT count(*) FROM intake.outbox WHERE stream = 'visits' AND key = '" + id +
                   "' AND type = 'intake.visit_reported'"),
             "1");
@@ -266,6 +276,8 @@ TEST_F(VisitServiceTest, RecordsAVisitWithItsEventOnTheVisitsStreamBeforeReplyin
   EXPECT_EQ(e.problems_found, 3);
   EXPECT_EQ(e.note, sent.note);
   EXPECT_EQ(e.received_at, clock_.Now());
+  EXPECT_EQ(e.methods, sent.methods);
+  EXPECT_EQ(e.mode, pi::VisitMode::kOpen);
   EXPECT_TRUE(Eventually([&] { return streams_->stats(kVisitStream).head_seq.load() == 1; }));
   EXPECT_EQ(streams_->stats(kReportStream).head_seq.load(), 0);
 }
@@ -365,6 +377,19 @@ std::vector<BadVisit> BadVisits() {
                    "invalid_format", "visit_date"});
   cases.push_back({"problems_found out of range", with([](auto& v) { v.problems_found = -1; }),
                    "out_of_range", "problems_found"});
+  cases.push_back(
+      {"no method", with([](auto& v) { v.methods.clear(); }), "missing_field", "methods"});
+  cases.push_back({"method twice", with([](auto& v) {
+                     v.methods = {pi::VisitMethod::kLook, pi::VisitMethod::kLook};
+                   }),
+                   "duplicate_value", "methods"});
+  cases.push_back({"no mode", with([](auto& v) { v.mode.reset(); }), "missing_field", "mode"});
+  cases.push_back({"open visit of a covert group", with([](auto& v) {
+                     v.group_id = "CG1";
+                     v.county = "130638";
+                     v.mode = pi::VisitMode::kOpen;
+                   }),
+                   "covert_group_open_mode", "mode"});
   return cases;
 }
 
@@ -395,6 +420,84 @@ TEST_F(VisitServiceTest, EachBadVisitGetsItsErrorAndNothingIsWritten) {
             std::to_string(BadVisits().size()));
   EXPECT_EQ(Query("SELECT count(*) FROM intake.funnel"), "0");
   EXPECT_EQ(Query("SELECT count(*) FROM intake.visit"), "1");
+}
+
+TEST_F(VisitServiceTest, AnUnknownMethodIsRefusedAtTheItemAndNothingIsWritten) {
+  Client c = Tablets();
+  std::string frame = pi::Encode(ValidVisit("bad-method"), "bad-method");
+  const auto at = frame.find("hear");
+  ASSERT_NE(at, std::string::npos);
+  frame.replace(at, 4, "talk");
+  const auto bytes = c.Request(frame);
+  ASSERT_TRUE(bytes.has_value());
+  const VisitReply r = ParseVisitReply(*bytes);
+  ASSERT_TRUE(r.error.has_value()) << "accepted";
+  EXPECT_EQ(r.error->code, "invalid_enum");
+  EXPECT_EQ(r.error->field.value_or(""), "methods[0]");
+  EXPECT_EQ(Query("SELECT count(*) FROM intake.visit"), "0");
+  EXPECT_EQ(Query("SELECT count(*) FROM intake.outbox"), "0");
+}
+
+// Group findings (reports on the group channels) carry the same two fields, optionally.
+TEST_F(VisitServiceTest, AGroupFindingKeepsItsMethodsAndModeAndBadOnesChangeNothing) {
+  Client tablets = Tablets();
+  Client hotline = NewClient(hotline_keys_);
+  auto request = [](Client& c, const pi::SubmitReport& r) {
+    const auto bytes = c.Request(pi::Encode(r, "r-" + r.submission_id));
+    EXPECT_TRUE(bytes.has_value());
+    auto frame = proto::ParseMessage(bytes.value_or(""));
+    EXPECT_TRUE(frame.ok());
+    return frame ? std::string(frame->type()) + ":" +
+                       (frame->type() == pc::ErrorReply::kType
+                            ? codec::DecodeAs<pc::ErrorReply>(*frame)->code + "@" +
+                                  codec::DecodeAs<pc::ErrorReply>(*frame)->field.value_or("")
+                            : std::string())
+                 : std::string();
+  };
+  // CG1 covers 雄安新区 in round 3; 雄县 is one of its counties.
+  pi::SubmitReport covert = ValidReport("CG1-F1");
+  covert.channel = pc::Channel::kCovertGroup;
+  covert.group_id = "CG1";
+  covert.jurisdiction = "130638";
+  covert.methods = {pi::VisitMethod::kLook, pi::VisitMethod::kVisit};
+  covert.mode = pi::VisitMode::kCovert;
+
+  pi::SubmitReport open_covert = covert;
+  open_covert.submission_id = "CG1-F2";
+  open_covert.mode = pi::VisitMode::kOpen;
+  pi::SubmitReport twice = covert;
+  twice.submission_id = "CG1-F3";
+  twice.methods = {pi::VisitMethod::kLook, pi::VisitMethod::kLook};
+  pi::SubmitReport citizen = ValidReport("hl-1");
+  citizen.channel = pc::Channel::kCitizenHotline;
+  citizen.group_id.reset();
+  citizen.round.reset();
+  pi::SubmitReport citizen_methods = citizen;
+  citizen_methods.methods = {pi::VisitMethod::kLook};
+  pi::SubmitReport citizen_mode = citizen;
+  citizen_mode.submission_id = "hl-2";
+  citizen_mode.mode = pi::VisitMode::kOpen;
+
+  EXPECT_EQ(request(tablets, open_covert), "common.error:covert_group_open_mode@mode");
+  EXPECT_EQ(request(tablets, twice), "common.error:duplicate_value@methods");
+  EXPECT_EQ(request(hotline, citizen_methods), "common.error:field_not_allowed@methods");
+  EXPECT_EQ(request(hotline, citizen_mode), "common.error:field_not_allowed@mode");
+  EXPECT_EQ(Query("SELECT count(*) FROM intake.report"), "0");
+  EXPECT_EQ(Query("SELECT count(*) FROM intake.outbox"), "0");
+
+  EXPECT_EQ(request(tablets, covert), "intake.receipt:");
+  EXPECT_EQ(request(hotline, citizen), "intake.receipt:");
+  EXPECT_EQ(Query("SELECT string_agg(submission_id || '=' || array_to_string(methods, ',') || '/' "
+                  "|| coalesce(mode, '-'), ' ' ORDER BY report_id) FROM intake.report"),
+            "CG1-F1=look,visit/covert hl-1=/-");
+  const auto events = ReadStream(kReportStream, 2);
+  ASSERT_EQ(events.size(), 2u);
+  auto frame = proto::ParseMessage(events[0].payload);
+  ASSERT_TRUE(frame.ok());
+  const auto accepted = codec::DecodeAs<pi::ReportAccepted>(*frame);
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(accepted->methods, covert.methods);
+  EXPECT_EQ(accepted->mode, pi::VisitMode::kCovert);
 }
 
 TEST_F(VisitServiceTest, ReportsAndVisitsSentTogetherLandOnTheirOwnStreamsOncePerItem) {

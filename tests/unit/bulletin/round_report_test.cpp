@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "services/bulletin/core/render.h"
 #include "tests/unit/bulletin/fixtures.h"
 
@@ -120,6 +122,117 @@ TEST(RoundReport, TheDocumentNamesGroupsCitiesAndGapsAndRendersToPdf) {
   ASSERT_TRUE(rendered.ok());
   EXPECT_EQ(rendered->pdf.substr(0, 5), "%PDF-");
   EXPECT_EQ(rendered->png.substr(1, 3), "PNG");
+}
+
+VisitFact Worked(std::int64_t id, const std::string& group, DivisionCode county,
+                 std::vector<std::string> methods, const std::string& mode) {
+  VisitFact v = Visit(id, county, {"dust"});
+  v.group_id = group;
+  v.methods = std::move(methods);
+  v.mode = mode;
+  return v;
+}
+
+RosterFact Roster(const std::string& group, int version, std::int64_t members, std::int64_t days,
+                  const char* at = "2017-11-19T10:00:00+08:00") {
+  RosterFact r;
+  r.group_id = group;
+  r.round = 3;
+  r.version = version;
+  r.members = members;
+  r.leaders = 1;
+  r.aggregators = 1;
+  r.ordinary_members = members - 2;
+  r.vehicles = 5;
+  r.days_stationed = days;
+  r.meal_rate_yuan = 100;
+  r.meal_allowance_yuan = members * days * 100;
+  r.registered_at = At(at);
+  return r;
+}
+
+const RoundLogisticsLine& Line(const RoundNumbers& n, const std::string& group) {
+  for (const RoundLogisticsLine& l : n.logistics) {
+    if (l.group_id == group) return l;
+  }
+  throw std::runtime_error("no group " + group);
+}
+
+TEST(RoundReport, VisitsAreCountedByModeAndByMethodPerGroupAndInAll) {
+  Projection p;
+  // SG5 is stationed in 石家庄市 in round 3; CG1 in 保定市, 定州市 and 雄安新区.
+  p.visits = {Worked(1, "SG5", 130102, {"hear", "check", "look"}, "open"),
+              Worked(2, "SG5", 130104, {"look", "visit"}, "covert"),
+              Worked(3, "CG1", 130638, {"look", "visit"}, "covert"),
+              Worked(4, "SG5", 130104, {}, "")};  // recorded before intake 1.1
+  const RoundNumbers n = ComputeRoundNumbers(Hebei(), p, Round3());
+  EXPECT_EQ(n.methods, (RoundMethods{4, 1, 2, 1, 1, 1, 3, 2}));
+  EXPECT_EQ(Line(n, "SG5").methods, (RoundMethods{3, 1, 1, 1, 1, 1, 2, 1}));
+  EXPECT_EQ(Line(n, "CG1").methods, (RoundMethods{1, 0, 1, 0, 0, 0, 1, 1}));
+  EXPECT_EQ(n.logistics_total.methods, n.methods);
+}
+
+TEST(RoundReport, LogisticsTakeEachGroupsLatestRosterBeforeTheCutoff) {
+  Projection p;
+  p.rosters = {Roster("SG5", 1, 30, 15), Roster("SG5", 2, 26, 15), Roster("CG1", 1, 22, 10),
+               // registered after the round's cut-off (2017-12-05 00:00): not in this report
+               Roster("SG1", 1, 27, 15, "2017-12-06T09:00:00+08:00")};
+  const RoundNumbers n = ComputeRoundNumbers(Hebei(), p, Round3());
+  const RoundLogisticsLine& sg5 = Line(n, "SG5");
+  EXPECT_TRUE(sg5.registered);
+  EXPECT_EQ(sg5.version, 2);
+  EXPECT_EQ(sg5.members, 26);
+  EXPECT_EQ(sg5.vehicles, 5);
+  EXPECT_EQ(sg5.days_stationed, 15);
+  EXPECT_EQ(sg5.meal_allowance_yuan, 26 * 15 * 100);
+  EXPECT_EQ(Line(n, "CG1").meal_allowance_yuan, 22 * 10 * 100);
+  EXPECT_FALSE(Line(n, "SG1").registered) << "stationed, but its roster came after the cut-off";
+  EXPECT_EQ(n.logistics_total.members, 26 + 22);
+  EXPECT_EQ(n.logistics_total.vehicles, 10);
+  EXPECT_EQ(n.logistics_total.person_days, 26 * 15 + 22 * 10);
+  EXPECT_EQ(n.logistics_total.meal_allowance_yuan, (26 * 15 + 22 * 10) * 100);
+  EXPECT_EQ(n.meal_rate_yuan, 100);
+  EXPECT_EQ(*RoundNumbersFromJson(RoundNumbersToJson(n)), n);
+}
+
+TEST(RoundReport, AReportStoredBeforeTheLogisticsSectionStillReadsBack) {
+  Projection p;
+  p.visits = {Visit(1, 130102, {"dust"})};
+  const RoundNumbers n = ComputeRoundNumbers(Hebei(), p, Round3());
+  auto old = nlohmann::json::parse(RoundNumbersToJson(n));
+  for (const char* key : {"methods", "logistics", "logistics_total", "meal_rate_yuan"}) {
+    old.erase(key);
+  }
+  const auto back = RoundNumbersFromJson(old.dump());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->coverage, n.coverage);
+  EXPECT_TRUE(back->logistics.empty());
+}
+
+TEST(RoundReport, TheDocumentShowsLogisticsAndHowTheGroupsWorkedInEveryFormat) {
+  Projection p;
+  p.visits = {Worked(1, "SG5", 130102, {"hear", "check", "look"}, "open"),
+              Worked(2, "CG1", 130638, {"look", "visit"}, "covert")};
+  p.rosters = {Roster("SG5", 1, 26, 15), Roster("CG1", 1, 22, 15)};
+  const RoundNumbers n = ComputeRoundNumbers(Hebei(), p, Round3());
+  const Document doc = BuildRoundDocument(n, Hebei(), "河北省大气办");
+  const std::string text = RenderText(doc);
+  const std::string html = RenderHtml(doc);
+  for (const std::string* out : {&text, &html}) {
+    EXPECT_NE(out->find("后勤保障"), std::string::npos);
+    EXPECT_NE(out->find("伙食补助"), std::string::npos);
+    EXPECT_NE(out->find("100元/人/天"), std::string::npos);
+    EXPECT_NE(out->find("差旅费由派出单位承担"), std::string::npos);
+    EXPECT_NE(out->find("39000"), std::string::npos) << "SG5: 26 × 15 × 100";
+    EXPECT_NE(out->find("72000"), std::string::npos) << "the total: 48 × 15 × 100";
+    EXPECT_NE(out->find("督察方式"), std::string::npos);
+    EXPECT_NE(out->find("明查1次、暗访1次"), std::string::npos);
+    EXPECT_NE(out->find("听1次、查1次、看2次、访1次"), std::string::npos);
+    EXPECT_NE(out->find("第一暗查组"), std::string::npos);
+  }
+  const auto rendered = RenderAll(doc, "2017-12-05T00:00:00+08:00");
+  ASSERT_TRUE(rendered.ok());
+  EXPECT_EQ(rendered->pdf.substr(0, 5), "%PDF-");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "proto/intake_codec.h"
 #include "proto/registry.h"
 #include "services/dispatch/core/roster.h"
+#include "services/intake/core/visit.h"
 #include "tests/support/hebei_campaign.h"
 
 namespace ducha::demo {
@@ -128,6 +129,47 @@ TEST(WeekPlan, SomeBodiesFallBehindAndMostReinspectionsPass) {
   EXPECT_LT(never, 420);
   EXPECT_GT(passes, 680);
   EXPECT_LT(passes, 820);
+}
+
+TEST(WeekPlan, EveryVisitAndGroupFindingSaysHowTheGroupWorkedAndCovertGroupsWorkCovertly) {
+  namespace pi = proto::intake;
+  const auto plan = PlanWeeks(Hebei(), Settings(5));
+  ASSERT_TRUE(plan.ok());
+  const auth::Identity tablets{
+      "group-tablets", auth::Role::kIntegration, {"supervision_group", "covert_group"}, {}};
+  std::map<pi::VisitMode, int> modes;
+  std::set<pi::VisitMethod> methods;
+  for (const auto& v : plan->visits) {
+    const Status st = intake::CheckVisit(v.visit, tablets, Hebei());
+    EXPECT_TRUE(st.ok()) << v.visit.submission_id << ": " << st.error().message;
+    ASSERT_TRUE(v.visit.mode.has_value());
+    ++modes[*v.visit.mode];
+    methods.insert(v.visit.methods.begin(), v.visit.methods.end());
+    if (Hebei().FindGroup(v.visit.group_id)->kind == campaign::GroupKind::kCovert) {
+      EXPECT_EQ(*v.visit.mode, pi::VisitMode::kCovert) << v.visit.submission_id;
+    }
+  }
+  EXPECT_GT(modes[pi::VisitMode::kOpen], 0);
+  EXPECT_GT(modes[pi::VisitMode::kCovert], 0);
+  EXPECT_EQ(methods.size(), 4u) << "听、查、看、访 all appear";
+  int findings = 0;
+  for (const auto& r : plan->reports) {
+    const bool group = r.report.channel == pc::Channel::kSupervisionGroup ||
+                       r.report.channel == pc::Channel::kCovertGroup;
+    EXPECT_EQ(group, r.report.mode.has_value()) << r.report.submission_id;
+    EXPECT_EQ(group, !r.report.methods.empty()) << r.report.submission_id;
+    if (r.report.channel == pc::Channel::kCovertGroup) {
+      ++findings;
+      EXPECT_EQ(r.report.mode, pi::VisitMode::kCovert) << r.report.submission_id;
+    }
+  }
+  EXPECT_GT(findings, 20);
+  // The same seed gives the same methods and modes.
+  const auto again = PlanWeeks(Hebei(), Settings(5));
+  ASSERT_EQ(again->visits.size(), plan->visits.size());
+  for (std::size_t i = 0; i < plan->visits.size(); ++i) {
+    EXPECT_EQ(again->visits[i].visit, plan->visits[i].visit) << i;
+  }
 }
 
 TEST(WeekPlan, AFirstDayOutsideEveryRoundIsRefused) {

@@ -1,5 +1,6 @@
 // Intake's rules for inspection visits (走访) on the shipped Hebei 2017–2018 campaign: which
-// group may report a visit to which county, in which round, on which day, with which tasks.
+// group may report a visit to which county, in which round, on which day, with which tasks, and
+// how it worked (听查看访, 明查暗访).
 
 #include "services/intake/core/visit.h"
 
@@ -7,6 +8,7 @@
 
 #include "common/campaign/loader.h"
 #include "proto/intake_codec.h"
+#include "proto/registry.h"
 #include "tests/support/hebei_campaign.h"
 
 namespace ducha::intake {
@@ -32,6 +34,8 @@ pi::ReportVisit ValidVisit() {
   v.visit_date = "2017-11-22";
   v.tasks = {pc::Category::kSmallCoalBoilers, pc::Category::kDust};
   v.problems_found = 2;
+  v.methods = {pi::VisitMethod::kHear, pi::VisitMethod::kLook};
+  v.mode = pi::VisitMode::kOpen;
   return v;
 }
 
@@ -52,6 +56,7 @@ TEST(CheckVisit, AcceptsACovertGroupVisitToACountyOfTheNewAreaItIsStationedIn) {
   v.group_id = "CG1";
   v.county = "130638";
   v.visit_date = "2017-11-28";
+  v.mode = pi::VisitMode::kCovert;
   const Status st = CheckVisit(v, Tablets({"covert_group"}), Hebei());
   EXPECT_TRUE(st.ok()) << st.error().message;
 }
@@ -169,11 +174,71 @@ TEST(CheckVisit, RefusesATaskListedTwice) {
   EXPECT_NE(e.message.find("dust"), std::string::npos) << e.message;
 }
 
+TEST(CheckVisit, RefusesAVisitWithoutMethods) {
+  pi::ReportVisit v = ValidVisit();
+  v.methods.clear();
+  const Error e = Refusal(v);
+  EXPECT_EQ(e.code, "missing_field");
+  EXPECT_EQ(e.field, "methods");
+  EXPECT_NE(e.message.find("听、查、看、访"), std::string::npos) << e.message;
+}
+
+TEST(CheckVisit, RefusesAMethodListedTwice) {
+  pi::ReportVisit v = ValidVisit();
+  v.methods = {pi::VisitMethod::kLook, pi::VisitMethod::kCheck, pi::VisitMethod::kLook};
+  const Error e = Refusal(v);
+  EXPECT_EQ(e.code, "duplicate_value");
+  EXPECT_EQ(e.field, "methods");
+  EXPECT_NE(e.message.find("look"), std::string::npos) << e.message;
+}
+
+TEST(CheckVisit, RefusesAVisitWithoutMode) {
+  pi::ReportVisit v = ValidVisit();
+  v.mode.reset();
+  const Error e = Refusal(v);
+  EXPECT_EQ(e.code, "missing_field");
+  EXPECT_EQ(e.field, "mode");
+}
+
+TEST(CheckVisit, RefusesAnOpenVisitOfACovertGroup) {
+  pi::ReportVisit v = ValidVisit();
+  v.group_id = "CG1";
+  v.county = "130638";
+  v.mode = pi::VisitMode::kOpen;
+  const Error e = Refusal(v, Tablets({"covert_group"}));
+  EXPECT_EQ(e.code, "covert_group_open_mode");
+  EXPECT_EQ(e.field, "mode");
+  EXPECT_NE(e.message.find("CG1"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("暗查组"), std::string::npos) << e.message;
+}
+
+TEST(CheckVisit, AcceptsACovertVisitOfASupervisionGroup) {
+  pi::ReportVisit v = ValidVisit();
+  v.mode = pi::VisitMode::kCovert;
+  EXPECT_TRUE(CheckVisit(v, Tablets(), Hebei()).ok());
+}
+
+TEST(CheckVisit, AnUnknownMethodOrModeIsTheSchemasRefusal) {
+  // What intake decodes first: the contract refuses names outside the enums, at the item.
+  const std::string frame = pi::Encode(ValidVisit(), "x");
+  auto bytes = frame;
+  const auto at = bytes.find("hear");
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 4, "talk");
+  auto parsed = proto::ParseMessage(bytes);
+  ASSERT_TRUE(parsed.ok());
+  const auto back = codec::DecodeAs<pi::ReportVisit>(*parsed);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.error().code, "invalid_enum");
+  EXPECT_EQ(back.error().field, "methods[0]");
+}
+
 TEST(MakeVisitEvent, CarriesTheVisitWithTheCountysCampaignCity) {
   pi::ReportVisit v = ValidVisit();
   v.group_id = "CG1";
   v.county = "130638";  // 雄县: administratively 保定市, in the campaign 雄安新区
   v.note = "走访2个村";
+  v.mode = pi::VisitMode::kCovert;
   const Visit visit = MakeVisit(v, Hebei(), "group-tablets", "hash", 1'511'341'924'000);
   EXPECT_EQ(visit.county, 130638);
   EXPECT_EQ(visit.city, 133100);
@@ -190,6 +255,8 @@ TEST(MakeVisitEvent, CarriesTheVisitWithTheCountysCampaignCity) {
   EXPECT_EQ(e.problems_found, 2);
   EXPECT_EQ(e.note, v.note);
   EXPECT_EQ(e.received_at, 1'511'341'924'000);
+  EXPECT_EQ(e.methods, v.methods);
+  EXPECT_EQ(e.mode, pi::VisitMode::kCovert);
   const Status valid = pi::Validate(e);
   EXPECT_TRUE(valid.ok()) << valid.error().message;
 }
