@@ -108,4 +108,29 @@ CsvHeader ReadHeader(const CsvRecord& head, const std::vector<std::string>& requ
   return out;
 }
 
+CsvRow::CsvRow(const CsvRecord& head, const CsvRecord& record, const CsvHeader& header)
+    : record_(record), header_(header) {
+  if (record.fields.size() != head.fields.size()) {
+    bad_shape_ = true;
+    Problem("expected " + std::to_string(head.fields.size()) + " columns as in the header, found " +
+            std::to_string(record.fields.size()));
+  }
+}
+
+std::string CsvRow::Get(const std::string& column) const {
+  const auto it = header_.columns.find(column);
+  if (bad_shape_ || it == header_.columns.end()) return {};
+  return record_.fields[it->second];
+}
+
+void CsvRow::Problem(const std::string& reason) {
+  problems_ += (problems_.empty() ? "" : "; ") + reason;
+}
+
+void CsvRow::RequireNonEmpty(const std::vector<std::string>& columns) {
+  for (const std::string& c : columns) {
+    if (Get(c).empty()) Problem(c + " is empty");
+  }
+}
+
 }  // namespace ducha::ctl

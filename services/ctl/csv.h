@@ -37,4 +37,25 @@ struct CsvHeader {
 CsvHeader ReadHeader(const CsvRecord& head, const std::vector<std::string>& required,
                      const std::vector<std::string>& optional);
 
+// A data record read against its header: its fields by column name ("" for a column the file
+// does not have) and the reasons it is bad, joined with "; ". `bad_shape` is set (with its reason)
+// when the record has another number of fields than the header: nothing else can be read then.
+class CsvRow {
+ public:
+  CsvRow(const CsvRecord& head, const CsvRecord& record, const CsvHeader& header);
+  bool bad_shape() const { return bad_shape_; }
+  std::string Get(const std::string& column) const;
+  void Problem(const std::string& reason);
+  // "<column> is empty" for each of these columns that is.
+  void RequireNonEmpty(const std::vector<std::string>& columns);
+  int line() const { return record_.line; }
+  const std::string& problems() const { return problems_; }
+
+ private:
+  const CsvRecord& record_;
+  const CsvHeader& header_;
+  bool bad_shape_ = false;
+  std::string problems_;
+};
+
 }  // namespace ducha::ctl

@@ -99,26 +99,17 @@ ProblemList ParseProblemList(std::string_view text, pc::Channel channel,
     out.problems.push_back({head.line, "header: " + header.problem});
     return out;
   }
-  const std::map<std::string, std::size_t>& col = header.columns;
   const int zone = campaign.info().utc_offset_minutes;
   std::map<std::string, int> first_line_of_ref;
   for (std::size_t r = 1; r < csv.records.size(); ++r) {
-    const CsvRecord& rec = csv.records[r];
-    if (rec.fields.size() != head.fields.size()) {
-      out.problems.push_back({rec.line, "expected " + std::to_string(head.fields.size()) +
-                                            " columns as in the header, found " +
-                                            std::to_string(rec.fields.size())});
+    CsvRow in(head, csv.records[r], header);
+    if (in.bad_shape()) {
+      out.problems.push_back({in.line(), in.problems()});
       continue;
     }
-    auto get = [&](const char* name) -> std::string {
-      const auto it = col.find(name);
-      return it == col.end() ? std::string() : rec.fields[it->second];
-    };
-    std::string reasons;
-    auto add = [&](const std::string& why) { reasons += (reasons.empty() ? "" : "; ") + why; };
-    for (const std::string& k : kRequired) {
-      if (get(k.c_str()).empty()) add(k + " is empty");
-    }
+    auto get = [&](const char* name) { return in.Get(name); };
+    auto add = [&](const std::string& why) { in.Problem(why); };
+    in.RequireNonEmpty(kRequired);
     proto::intake::SubmitReport m;
     m.channel = channel;
     const std::string ref = get("ref");
@@ -129,7 +120,7 @@ ProblemList ParseProblemList(std::string_view text, pc::Channel channel,
       add("ref '" + ref + "' is longer than " + std::to_string(64 - (id.size() - ref.size())) +
           " characters");
     } else if (!ref.empty()) {
-      const auto [it, fresh] = first_line_of_ref.emplace(ref, rec.line);
+      const auto [it, fresh] = first_line_of_ref.emplace(ref, in.line());
       if (!fresh) add("ref '" + ref + "' repeats line " + std::to_string(it->second));
     }
     m.submission_id = id;
@@ -204,7 +195,7 @@ ProblemList ParseProblemList(std::string_view text, pc::Channel channel,
         start = end + 1;
       }
     }
-    if (reasons.empty()) {
+    if (in.problems().empty()) {
       // The contract's own validation (lengths, formats, the channel's required fields), as
       // intake would apply it: a row that would be refused is reported here, by its line.
       const std::string frame = proto::intake::Encode(m, "csv");
@@ -215,11 +206,11 @@ ProblemList ParseProblemList(std::string_view text, pc::Channel channel,
         add(back.error().field + ": " + back.error().message);
       }
     }
-    if (!reasons.empty()) {
-      out.problems.push_back({rec.line, std::move(reasons)});
+    if (!in.problems().empty()) {
+      out.problems.push_back({in.line(), in.problems()});
       continue;
     }
-    out.rows.push_back(ProblemListRow{rec.line, std::move(m)});
+    out.rows.push_back(ProblemListRow{in.line(), std::move(m)});
   }
   if (csv.unterminated_quote_line > 0) {
     out.problems.push_back({csv.unterminated_quote_line, "a quoted field is never closed"});

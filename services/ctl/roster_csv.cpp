@@ -42,20 +42,14 @@ RosterCsv ParseRosterCsv(std::string_view text) {
     out.problems.push_back({head.line, "header: " + header.problem});
     return out;
   }
-  const std::map<std::string, std::size_t>& col = header.columns;
   for (std::size_t r = 1; r < csv.records.size(); ++r) {
-    const CsvRecord& rec = csv.records[r];
-    if (rec.fields.size() != head.fields.size()) {
-      out.problems.push_back({rec.line, "expected " + std::to_string(head.fields.size()) +
-                                            " columns as in the header, found " +
-                                            std::to_string(rec.fields.size())});
+    CsvRow in(head, csv.records[r], header);
+    if (in.bad_shape()) {
+      out.problems.push_back({in.line(), in.problems()});
       continue;
     }
-    auto get = [&](const std::string& k) { return rec.fields[col.at(k)]; };
-    std::string reasons;
-    for (const std::string& k : kColumns) {
-      if (get(k).empty()) reasons += (reasons.empty() ? "" : "; ") + (k + " is empty");
-    }
+    auto get = [&](const std::string& k) { return in.Get(k); };
+    in.RequireNonEmpty(kColumns);
     pd::RosterMember m;
     m.member_id = get("member_id");
     m.name = get("name");
@@ -66,14 +60,12 @@ RosterCsv ParseRosterCsv(std::string_view text) {
       if (auto parsed = Role(role)) {
         m.role = *parsed;
       } else {
-        reasons +=
-            (reasons.empty() ? "" : "; ") + ("role '" + role +
-                                             "' is not leader, deputy, member or aggregator (组长, "
-                                             "副组长, 组员, 专人汇总)");
+        in.Problem("role '" + role +
+                   "' is not leader, deputy, member or aggregator (组长, 副组长, 组员, 专人汇总)");
       }
     }
-    if (!reasons.empty()) {
-      out.problems.push_back({rec.line, std::move(reasons)});
+    if (!in.problems().empty()) {
+      out.problems.push_back({in.line(), in.problems()});
       continue;
     }
     out.members.push_back(std::move(m));

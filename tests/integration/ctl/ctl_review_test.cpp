@@ -22,6 +22,7 @@
 
 #include "common/db/db.h"
 #include "common/ref/ref_store.h"
+#include "tests/support/ctl_runner.h"
 #include "tests/support/fleet.h"
 #include "tests/support/test_cluster.h"
 
@@ -29,44 +30,6 @@ namespace ducha::testing {
 namespace {
 
 constexpr const char* kEnterprise = "91130100MA07L7XT37";
-
-struct CtlResult {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-bool AwaitValue(const std::string& sql, const std::string& want, int timeout_ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (TestCluster::Get().QueryValue(sql) == want) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
 
 std::string Q(const std::string& sql) { return TestCluster::Get().QueryValue(sql); }
 
@@ -96,6 +59,7 @@ class CtlReviewTest : public ::testing::Test {
   static void SetUpTestSuite() {
     fleet_ = std::make_unique<Fleet>(
         std::vector<std::string>{"intake", "dispatch", "tracking", "review", "bulletin"});
+    ctl_ = std::make_unique<CtlRunner>(*fleet_);
     Register("operator-1", auth::Role::kOperator, {});
     // The secret keys of the people the fleet registered, for ducha-ctl's --key-file.
     WriteKey("integration", fleet_->integration_keys().secret_z85);
@@ -137,59 +101,28 @@ class CtlReviewTest : public ::testing::Test {
     group_ = Q("SELECT group_id FROM review.task WHERE problem_id = " + id);
   }
 
-  static void TearDownTestSuite() { fleet_.reset(); }
+  static void TearDownTestSuite() {
+    ctl_.reset();
+    fleet_.reset();
+  }
 
   void SetUp() override {
     ASSERT_GT(problem_, 0) << "the fleet did not come up (see the suite's failure)";
   }
 
   static void WriteKey(const std::string& name, const std::string& secret) {
-    std::ofstream(fleet_->dir() + "/" + name + ".key") << secret;
+    ctl_->WriteKey(name, secret);
   }
 
   static void Register(const std::string& name, auth::Role role, std::vector<std::string> scope) {
-    const transport::KeyPair keys = transport::GenerateKeyPair();
-    std::stop_source stop;
-    db::Connection ref(db::DbSettings{TestCluster::Get().UrlFor("ref"), "ctl-test"},
-                       stop.get_token());
-    ref.Transact([&](pqxx::work& w) {
-      (void)ref::RegisterKey(w, ref::NewIdentity{name, role, {}, std::move(scope), "ctl test"},
-                             keys.public_z85);
-    });
-    WriteKey(name, keys.secret_z85);
+    ctl_->Register(name, role, std::move(scope));
   }
 
-  // Runs the real ducha-ctl with the campaign and the operator's read URL in its environment.
-  static CtlResult Ctl(const std::vector<std::string>& args) {
-    static int n = 0;
-    const std::string base = fleet_->dir() + "/ctl-" + std::to_string(++n);
-    std::string cmd =
-        "DUCHA_CAMPAIGN_DIR=" + ShellQuote(SourceDir() + "/deploy/campaigns/hebei-2017-2018") +
-        " DUCHA_CTL_READ_URL=" + ShellQuote(TestCluster::Get().UrlFor("operator")) + " " +
-        ShellQuote(BuildDir() + "/services/ctl/ducha-ctl");
-    for (const std::string& a : args) cmd += " " + ShellQuote(a);
-    cmd += " >" + base + ".out 2>" + base + ".err";
-    const int raw = std::system(cmd.c_str());
-    CtlResult r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
-    r.out = ReadAll(base + ".out");
-    r.err = ReadAll(base + ".err");
-    return r;
-  }
+  static CtlResult Ctl(const std::vector<std::string>& args) { return ctl_->Run(args); }
 
-  // The arguments that make a call to `service` as `identity`.
   static std::vector<std::string> As(const std::string& identity,
                                      const std::string& service = "review") {
-    return {"--endpoint",   fleet_->CommandEndpoint(service),
-            "--server-key", fleet_->PublicKeyFile(service),
-            "--key-file",   fleet_->dir() + "/" + identity + ".key",
-            "--timeout-ms", "10000"};
-  }
-
-  static std::vector<std::string> Join(std::vector<std::string> a,
-                                       const std::vector<std::string>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
+    return ctl_->As(identity, service);
   }
 
   // Submits one report through ducha-ctl submit; returns its problem (the report's id).
@@ -217,9 +150,7 @@ class CtlReviewTest : public ::testing::Test {
   }
 
   static std::string WriteFile(const std::string& name, const std::string& text) {
-    const std::string path = fleet_->dir() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
+    return ctl_->WriteFile(name, text);
   }
 
   // The campaign's rule table with the failed re-inspection's points changed.
@@ -232,6 +163,7 @@ class CtlReviewTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<Fleet> fleet_;
+  static inline std::unique_ptr<CtlRunner> ctl_;
   static inline std::int64_t problem_ = 0;
   static inline std::int64_t task_ = 0;
   static inline std::string group_;
