@@ -52,7 +52,8 @@ export DUCHA_CTL_READ_URL="$base dbname=ducha user=ducha_operator"
 echo "== keys"
 "$ctl" keys create intake-server --role service --out "$state/keys/intake-server.key" >/dev/null
 "$ctl" keys create dispatch --role service --out "$state/keys/dispatch.key" >/dev/null
-"$ctl" keys create tracking --role service --out "$state/keys/tracking.key" >/dev/null
+# Tracking submits the key tasks that fall behind to intake as problems of channel key_task.
+"$ctl" keys create tracking --role service --channels key_task --out "$state/keys/tracking.key" >/dev/null
 "$ctl" keys create review --role service --out "$state/keys/review.key" >/dev/null
 "$ctl" keys create bulletin --role service --out "$state/keys/bulletin.key" >/dev/null
 # The Open311 HTTP gateway submits and reads on behalf of integrations (role gateway); the demo
@@ -149,6 +150,7 @@ follows() {  # PRODUCER STREAM_PORT KEY_NAME
   follows dispatch "$dispatch_stream_port" dispatch
   follows intake "$intake_stream_port" intake-server
   follows review "$review_stream_port" review
+  printf 'intake_submit_endpoint = tcp://127.0.0.1:%s\n' "$intake_port"
 } >"$state/tracking.conf"
 {
   conf_head review review "$review_http"
@@ -275,6 +277,13 @@ as operator-1 coverage --round 3 --gaps-only >"$state/coverage-r3.txt"
 sed -n '1,5p' "$state/coverage-r3.txt"
 echo "   ..."
 tail -n 1 "$state/coverage-r3.txt"
+echo "-- the air office's key-task list (重点任务清单, illustrative figures) and the bodies' progress"
+as operator-1 import tasks deploy/local/demo/key-tasks-2017-11.csv --source "省大气办重点任务清单（演示）"
+tail -n +2 deploy/local/demo/key-task-progress-2017-11-22.csv | while IFS=, read -r task done; do
+  as demo-bodies act task-progress "$task" --completed "$done" --evidence "doc:demo/$task-1122.pdf" \
+    --request-id "demo-task-$task-1122" >/dev/null 2>&1
+done
+echo "   $(sql "SELECT count(*) FROM tracking.key_task_progress") progress reports; tasks not judged before 5 working days from their start (11-27)"
 changan=$(sql "SELECT problem_id FROM dispatch.problem WHERE jurisdiction = 130102 ORDER BY problem_id LIMIT 1")
 echo "-- problem $changan in 长安区: the city bureau verifies it, the district reports and asks for time"
 # Each action with its own request id (the idempotency key): running it again changes nothing.
@@ -330,6 +339,10 @@ for f in sorted(src.iterdir()):
     break
 PY
 ls -l "$state/demo" | sed 's/^/   /'
+echo "-- the key tasks on 2017-12-02 (重点任务推进情况): those behind became problems of channel key_task"
+as operator-1 tasks >"$state/key-tasks.txt"
+sed -n '1,20p' "$state/key-tasks.txt" | sed 's/^/   /'
+echo "   ... ($state/key-tasks.txt; ducha-ctl tasks [--city CODE] [--counties])"
 echo "-- the public disclosure (信息公开), published now: site, JSON and Atom"
 "$ctl" disclosure publish --reason "演示：周报发出后公开" --endpoint "tcp://127.0.0.1:$bulletin_port" \
   --server-key "$state/keys/bulletin.key.pub" --key-file "$state/keys/operator-1.key" | sed 's/^/   /'

@@ -21,7 +21,7 @@ constexpr const char* kDefaultCampaignDir = "deploy/campaigns/hebei-2017-2018";
 
 bool IsFlag(const std::string& s) {
   return s == "--plain" || s == "--csv" || s == "--responsibility" || s == "--all" ||
-         s == "--gaps-only" || s == "--dry-run";
+         s == "--gaps-only" || s == "--dry-run" || s == "--counties";
 }
 
 // East Asian Wide and Fullwidth code points (Unicode's EastAsianWidth W and F), coarsely.

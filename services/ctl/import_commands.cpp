@@ -2,15 +2,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <pqxx/pqxx>
 #include <sstream>
 
 #include "common/transport/pipeline.h"
 #include "proto/dispatch_codec.h"
 #include "proto/intake_codec.h"
+#include "proto/tracking_codec.h"
 #include "services/ctl/problem_list_csv.h"
 #include "services/ctl/roster_csv.h"
+#include "services/ctl/task_list_csv.h"
 
 namespace ducha::ctl {
 
@@ -22,6 +26,11 @@ const char* const kImportUsage =
     "      reported_at,severity,address,enterprise,credit_code,group_id,round,platform,lat,lon,\n"
     "      evidence; --endpoint E --server-key FILE --key-file FILE (the integration's key);\n"
     "      exit status 1 when a row was rejected (the good rows still go in)\n"
+    "  import tasks FILE.csv [--source S] [--dry-run]   a key-task list (重点任务清单) to\n"
+    "      tracking (--endpoint E, default tcp://127.0.0.1:7121; an operator's key): header\n"
+    "      task_id,jurisdiction,special_action,title,unit,target,start,deadline,source and\n"
+    "      optionally milestones (YYYY-MM-DD:fraction;...); importing again changes nothing, a\n"
+    "      changed row updates its task; summary of new, updated, duplicates and rejected\n"
     "  roster import FILE.csv --group G --round N --vehicles N [--days N]\n"
     "                                                   a group's roster (督察组人员名单) for a\n"
     "      round, to dispatch's admin endpoint (--endpoint E --server-key FILE --key-file FILE);\n"
@@ -34,6 +43,7 @@ namespace {
 
 namespace pc = proto::common;
 namespace pi = proto::intake;
+namespace pt = proto::tracking;
 
 // A progress bar on stderr, redrawn at most every 100 ms, only on a terminal.
 class Progress {
@@ -260,10 +270,115 @@ int Roster(const Args& a) {
   Fail("usage", "roster import FILE.csv --group G --round N --vehicles N | roster list");
 }
 
+namespace {
+
+int ImportTasks(const Args& a) {
+  if (a.positional.size() < 3) Fail("usage", "import tasks FILE.csv --endpoint E ...");
+  const std::string path = a.positional[2];
+  const auto campaign = CampaignForNames(a);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) Fail("io_error", "cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const TaskList list = ParseTaskList(text.str(), campaign ? &*campaign : nullptr);
+  if (list.bad_header) {
+    for (const auto& p : list.problems)
+      std::cerr << path << ":" << p.line << ": " << p.reason << "\n";
+    Fail("bad_header", path + ": the header is wrong; nothing was sent");
+  }
+  struct Row {
+    int line = 0;
+    std::string task_id, result, detail;
+  };
+  std::vector<Row> rows;
+  for (const auto& p : list.problems) rows.push_back({p.line, "", "rejected", p.reason});
+  const bool dry = a.Flag("dry-run");
+  if (!dry && !list.rows.empty()) {
+    std::vector<std::string> frames, ids;
+    const std::string source = a.Opt("source", path);
+    for (std::size_t i = 0; i < list.rows.size(); i += kTaskRowsPerMessage) {
+      pt::ImportTasks m;
+      m.source = source.substr(0, 200);
+      const std::size_t end = std::min(list.rows.size(), i + kTaskRowsPerMessage);
+      m.rows.assign(list.rows.begin() + static_cast<std::ptrdiff_t>(i),
+                    list.rows.begin() + static_cast<std::ptrdiff_t>(end));
+      ids.push_back("tasks-" + std::to_string(i));
+      frames.push_back(pt::Encode(m, ids.back()));
+    }
+    Progress progress(list.rows.size());
+    transport::PipelineSettings settings;
+    settings.window = 1;  // one part at a time: a task listed in two parts is decided in order
+    const auto endpoint = a.Opt("endpoint", "tcp://127.0.0.1:7121");
+    const auto sent = transport::PipelineRequests(
+        endpoint, SecurityFrom(a), frames, ids, settings, [&](std::size_t done) {
+          progress.Update(std::min(list.rows.size(), done * kTaskRowsPerMessage));
+        });
+    if (!sent) Fail(sent.error().code, sent.error().message);
+    progress.Update(list.rows.size(), true);
+    for (const std::string& reply : *sent) {
+      auto frame = proto::ParseMessage(reply);
+      if (frame && frame->type() == pt::TasksImported::kType) {
+        if (auto r = codec::DecodeAs<pt::TasksImported>(*frame)) {
+          for (const auto& o : r->outcomes) {
+            std::string detail;
+            if (o.code)
+              detail = *o.code + (o.field ? " " + *o.field : "") + ": " + o.message.value_or("");
+            rows.push_back(
+                {static_cast<int>(o.line), o.task_id, std::string(pt::ToString(o.result)), detail});
+          }
+          continue;
+        }
+      }
+      std::string why = "unreadable reply";
+      if (frame && frame->type() == pc::ErrorReply::kType) {
+        if (auto e = codec::DecodeAs<pc::ErrorReply>(*frame)) why = e->code + ": " + e->message;
+      }
+      Fail("refused", path + ": tracking refused the import: " + why);
+    }
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.line < y.line; });
+  std::map<std::string, int> counts;
+  for (const Row& r : rows) ++counts[r.result];
+  if (a.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Row& r : rows) {
+      out.push_back(
+          {{"line", r.line}, {"task_id", r.task_id}, {"result", r.result}, {"detail", r.detail}});
+    }
+    std::cout << nlohmann::json{{"file", path},
+                                {"dry_run", dry},
+                                {"valid_rows", list.rows.size()},
+                                {"imported", counts["imported"]},
+                                {"updated", counts["updated"]},
+                                {"duplicates", counts["unchanged"]},
+                                {"rejected", counts["rejected"]},
+                                {"rows", out}}
+                     .dump(2)
+              << "\n";
+  } else {
+    for (const Row& r : rows) {
+      if (r.result == "rejected")
+        std::cerr << path << ":" << r.line << ": rejected: " << r.detail << "\n";
+    }
+    if (dry) {
+      std::cout << path << ": " << list.rows.size() << " rows valid, " << counts["rejected"]
+                << " rejected (dry run: nothing sent)\n";
+    } else {
+      std::cout << path << ": imported " << counts["imported"] << " new tasks, "
+                << counts["updated"] << " updated, " << counts["unchanged"]
+                << " duplicates (unchanged), " << counts["rejected"] << " rejected\n";
+    }
+  }
+  return counts["rejected"] == 0 ? 0 : 1;
+}
+
+}  // namespace
+
 int Import(const Args& a) {
   const std::string what = a.positional.size() > 1 ? a.positional[1] : "";
   if (what == "problems") return ImportProblems(a);
-  Fail("usage", "import problems FILE.csv --channel C ...");
+  if (what == "tasks") return ImportTasks(a);
+  Fail("usage", "import problems FILE.csv --channel C ... | import tasks FILE.csv ...");
 }
 
 }  // namespace ducha::ctl

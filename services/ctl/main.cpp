@@ -18,6 +18,9 @@
 //   ducha-ctl coverage --round N [--csv] [--gaps-only] --endpoint E ...
 //   ducha-ctl daily-report --group G --date YYYY-MM-DD --endpoint E ...
 //   ducha-ctl ranking import FILE.csv --priority N --endpoint E ...
+//   ducha-ctl import tasks FILE.csv --endpoint E ...   the key-task list (重点任务清单)
+//   ducha-ctl act task-progress TASK_ID --completed N --evidence R ...   a body's progress on one
+//   ducha-ctl tasks [--city CODE] [--counties]   key-task completion and the tasks behind
 //   ducha-ctl case PROBLEM_ID      a problem's history across dispatch, tracking and review
 //   ducha-ctl review reinspect|opinion|decision ... --endpoint E ...
 //       (the enforcement bureau's re-inspection results, a commissioner office's opinions and
@@ -530,6 +533,7 @@ int main(int argc, char** argv) {
     if (cmd == "act") return Act(a);
     if (cmd == "coverage") return Coverage(a);
     if (cmd == "daily-report") return DailyReport(a);
+    if (cmd == "tasks") return Tasks(a);
     if (cmd == "ranking") return RankingImport(a);
     if (cmd == "case") return Case(a);
     if (cmd == "review") return Review(a);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <stop_token>
 
@@ -11,6 +12,7 @@
 #include "proto/tracking_codec.h"
 #include "services/ctl/ranking_csv.h"
 #include "services/review/store/review_store.h"
+#include "services/tracking/core/key_task.h"
 #include "services/tracking/store/ledger_store.h"
 
 namespace ducha::ctl {
@@ -28,10 +30,16 @@ const char* const kTrackingUsage =
     "      stderr, that a retry of the same action passes again\n"
     "  coverage --round N [--csv] [--gaps-only]         county x task coverage (督察全覆盖)\n"
     "  daily-report --group G --date YYYY-MM-DD         a group's day (每日报送)\n"
+    "  act task-progress TASK_ID --completed N --evidence ref1,ref2 [--note T]\n"
+    "                                                   a body's progress on a key task "
+    "(进展情况)\n"
+    "  tasks [--city CODE] [--counties]                 key-task completion per city, special\n"
+    "                                                   action (and county), and the tasks behind\n"
     "  ranking import FILE.csv --priority N             the air-quality ranking: a CSV file with\n"
     "      the header county,rank,pm25_change (6-digit county code; rank 1..1000, 1 = worst;\n"
     "      PM2.5 change in ug/m3 against last year, positive = worse); the N worst are priority\n"
-    "      act, coverage, daily-report and ranking go to tracking's endpoint: [--endpoint E]\n"
+    "      act, tasks, coverage, daily-report and ranking go to tracking's endpoint: [--endpoint "
+    "E]\n"
     "      [--server-key FILE --key-file FILE | --plain] [--retries N] [--timeout-ms MS]\n"
     "  case PROBLEM_ID                                  a problem's history across dispatch,\n"
     "                                                   tracking and review, from the database\n";
@@ -62,11 +70,66 @@ struct Line {
 
 std::string FormatDay(tracking::Day day) { return timeutil::FormatDate(day); }
 
+// The plan's four methods (听、查、看、访).
+const char* MethodName(proto::intake::VisitMethod m) {
+  switch (m) {
+    case proto::intake::VisitMethod::kHear:
+      return "听";
+    case proto::intake::VisitMethod::kCheck:
+      return "查";
+    case proto::intake::VisitMethod::kLook:
+      return "看";
+    case proto::intake::VisitMethod::kVisit:
+      return "访";
+  }
+  return "?";
+}
+
 }  // namespace
 
 // ---- act -------------------------------------------------------------------------------------
 
+namespace {
+
+// A body's progress on a key task (进展情况): the task id is not a problem id.
+int ActTaskProgress(const Args& a) {
+  const char* usage =
+      "act task-progress TASK_ID --completed N --evidence ref1,ref2 [--note T] --endpoint E ...";
+  if (a.positional.size() < 3) Fail("usage", usage);
+  std::string request_id = a.Opt("request-id");
+  const bool fresh = request_id.empty();
+  if (fresh) request_id = FreshRequestId("task-progress");
+  pt::ReportTaskProgress m;
+  m.request_id = request_id;
+  m.task_id = a.positional[2];
+  const std::string completed = Required(a, "completed");
+  char* end = nullptr;
+  m.completed = std::strtod(completed.c_str(), &end);
+  if (end == completed.c_str() || *end != '\0') Fail("usage", "--completed must be a number");
+  if (!a.Flag("evidence")) Fail("usage", "--evidence ref1,ref2 is required");
+  m.evidence = SplitList(a.Opt("evidence"));
+  if (!a.Opt("note").empty()) m.note = a.Opt("note");
+  if (fresh) {
+    std::fprintf(stderr, "request id %s (pass --request-id %s to retry this action safely)\n",
+                 request_id.c_str(), request_id.c_str());
+  }
+  const auto done = ExpectReply<pt::TaskProgressDone>(
+      a, ServiceRequest(a, pt::Encode(m, request_id), kTrackingEndpoint));
+  if (!done) return 1;
+  if (a.json) return 0;
+  std::cout << "task " << done->task_id << ": " << tracking::FormatQuantity(done->completed)
+            << " of " << tracking::FormatQuantity(done->target) << " done, "
+            << tracking::FormatQuantity(done->expected) << " expected by today"
+            << (done->lagging ? " (behind its trajectory)" : "");
+  if (done->replayed) std::cout << " (replayed: the answer already given to " << request_id << ")";
+  std::cout << "\n";
+  return 0;
+}
+
+}  // namespace
+
 int Act(const Args& a) {
+  if (a.positional.size() > 1 && a.positional[1] == "task-progress") return ActTaskProgress(a);
   if (a.positional.size() < 3) Fail("usage", kActUsage);
   const std::string& verb = a.positional[1];
   const std::int64_t problem_id = ProblemIdFrom(a, 2, kActUsage);
@@ -147,11 +210,12 @@ int Coverage(const Args& a) {
 
   std::vector<std::string> header;
   if (csv) {
-    header = {"county", "county_name", "city", "city_name", "priority", "rank", "visits"};
+    header = {"county", "county_name", "city",          "city_name",   "priority",
+              "rank",   "visits",      "key_task_done", "tasks_behind"};
     for (pc::Category t : c->tasks) header.emplace_back(pc::ToString(t));
     header.emplace_back("groups");
   } else {
-    header = {"CODE", "COUNTY", "CITY", "PRIO", "RANK", "VISITS"};
+    header = {"CODE", "COUNTY", "CITY", "PRIO", "RANK", "VISITS", "TASKS"};
     for (std::size_t i = 0; i < c->tasks.size(); ++i) header.push_back(std::to_string(i + 1));
     header.emplace_back("GROUPS");
   }
@@ -168,17 +232,33 @@ int Coverage(const Args& a) {
     for (const auto& g : r.groups) groups += (groups.empty() ? "" : " ") + g;
     std::vector<std::string> row;
     const std::string rank = r.rank ? std::to_string(*r.rank) : "";
+    // Key tasks: mean completion, and how many are behind (重点任务).
+    std::string done;
+    std::string behind;
+    if (r.task_completion) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%.0f%%", *r.task_completion * 100);
+      done = buf;
+      behind = std::to_string(r.tasks_behind.value_or(0));
+    }
     if (csv) {
-      row = {
-          r.county, names.Place(r.county),   r.city, names.Place(r.city), r.priority ? "yes" : "no",
-          rank,     std::to_string(r.visits)};
+      row = {r.county,
+             names.Place(r.county),
+             r.city,
+             names.Place(r.city),
+             r.priority ? "yes" : "no",
+             rank,
+             std::to_string(r.visits),
+             done,
+             behind};
     } else {
       row = {r.county,
              names.Place(r.county),
              names.Place(r.city).empty() ? r.city : names.Place(r.city),
              r.priority ? "*" : "",
              rank,
-             std::to_string(r.visits)};
+             std::to_string(r.visits),
+             done.empty() ? "" : done + (behind != "0" ? " (" + behind + " behind)" : "")};
     }
     for (pc::Category t : c->tasks) {
       const bool covered = std::find(r.covered.begin(), r.covered.end(), t) != r.covered.end();
@@ -252,9 +332,16 @@ int DailyReport(const Args& a) {
       for (pc::Category t : v.tasks) {
         tasks += (tasks.empty() ? "" : ", ") + names.Category(pc::ToString(t));
       }
-      table.push_back({v.county, names.Place(v.county), std::to_string(v.problems_found), tasks});
+      // How the group worked (听、查、看、访) and whether openly (明查) or covertly (暗访).
+      std::string how;
+      for (proto::intake::VisitMethod m : v.methods) how += MethodName(m);
+      if (v.mode)
+        how += (how.empty() ? "" : " ") +
+               std::string(*v.mode == proto::intake::VisitMode::kCovert ? "暗访" : "明查");
+      table.push_back(
+          {v.county, names.Place(v.county), std::to_string(v.problems_found), how, tasks});
     }
-    PrintTable({"CODE", "COUNTY", "FOUND", "TASKS"}, table, false);
+    PrintTable({"CODE", "COUNTY", "FOUND", "HOW", "TASKS"}, table, false);
   }
   if (r->filed.empty()) {
     std::cout << "filed: none\n";
@@ -267,6 +354,54 @@ int DailyReport(const Args& a) {
                        names.Severity(pc::ToString(p.severity)), p.title});
     }
     PrintTable({"ID", "PLACE", "CATEGORY", "SEVERITY", "TITLE"}, table, false);
+  }
+  return 0;
+}
+
+// ---- tasks -------------------------------------------------------------------------------------
+
+int Tasks(const Args& a) {
+  pt::TaskSummaryRequest req;
+  if (!a.Opt("city").empty()) req.city = a.Opt("city");
+  const auto r = ExpectReply<pt::TaskSummary>(
+      a, ServiceRequest(a, pt::Encode(req, "ctl-tasks"), kTrackingEndpoint));
+  if (!r) return 1;
+  if (a.json) return 0;
+  const auto campaign = CampaignForNames(a);
+  const Names names(campaign);
+  auto pct = [](double v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f%%", v * 100);
+    return std::string(buf);
+  };
+  auto table = [&](const char* title, const char* what,
+                   const std::vector<pt::TaskCompletionLine>& lines) {
+    std::cout << title << ":\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : lines) {
+      rows.push_back({l.key, l.name, std::to_string(l.tasks), std::to_string(l.done),
+                      std::to_string(l.lagging), pct(l.completion)});
+    }
+    PrintTable({what, "NAME", "TASKS", "DONE", "BEHIND", "COMPLETION"}, rows, false);
+  };
+  std::cout << "key tasks on " << r->day << ": " << r->tasks << " tasks, " << r->done << " done, "
+            << r->lagging << " behind their trajectory\n";
+  table("by city", "CODE", r->by_city);
+  table("by special action", "ACTION", r->by_action);
+  if (a.Flag("counties")) table("by county", "CODE", r->by_county);
+  if (!r->lagging_tasks.empty()) {
+    std::cout << "behind (longest first):\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : r->lagging_tasks) {
+      rows.push_back({l.task_id, names.PlaceAndCode(l.jurisdiction),
+                      names.Category(pc::ToString(l.special_action)), l.title,
+                      tracking::FormatQuantity(l.completed) + "/" +
+                          tracking::FormatQuantity(l.expected) + "/" +
+                          tracking::FormatQuantity(l.target) + " " + l.unit,
+                      l.since, l.submission_id});
+    }
+    PrintTable({"TASK", "PLACE", "ACTION", "TITLE", "DONE/EXPECTED/TARGET", "SINCE", "PROBLEM"},
+               rows, false);
   }
   return 0;
 }

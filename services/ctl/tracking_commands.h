@@ -5,6 +5,7 @@
 //                                         center's action on the ledger, over tracking's endpoint
 //   coverage --round N [--csv] [--gaps-only]   the coverage matrix (督察全覆盖)
 //   daily-report --group G --date D            a group's day (每日报送)
+//   tasks [--city CODE]                        key-task completion and the tasks behind
 //   ranking import FILE.csv --priority N       the monitoring division's ranking
 //   case PROBLEM_ID                            a problem's history across dispatch, tracking and
 //                                              review, read from the database as ducha_operator
@@ -18,6 +19,8 @@ namespace ducha::ctl {
 int Act(const Args& a);
 int Coverage(const Args& a);
 int DailyReport(const Args& a);
+// tasks [--city CODE] [--counties]: key-task completion (重点任务进展)
+int Tasks(const Args& a);
 int RankingImport(const Args& a);
 int Case(const Args& a);
 

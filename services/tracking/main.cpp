@@ -2,9 +2,9 @@
 // store/, the endpoints and the sweeper in io/; this file reads settings and starts the parts in
 // order: database and migrations, identities and clock, the ZAP handler, then the ledger stream
 // server and the action endpoint (both self-tested against an unknown key), the consumers of
-// dispatch's assignments, intake's visits and (when configured) review's re-inspections, and the
-// sweeper. SIGTERM stops them all; each returns within its poll interval or its current
-// transaction.
+// dispatch's assignments, intake's visits and (when configured) review's re-inspections, the
+// sweeper and the key tasks' worker. SIGTERM stops them all; each returns within its poll
+// interval or its current transaction.
 
 #include <thread>
 #include <zmq.hpp>
@@ -23,6 +23,7 @@
 #include "common/transport/zap.h"
 #include "services/tracking/io/action_server.h"
 #include "services/tracking/io/sweeper.h"
+#include "services/tracking/io/task_worker.h"
 #include "services/tracking/migrations.h"
 #include "services/tracking/store/appliers.h"
 #include "services/tracking/store/ledger_store.h"
@@ -61,6 +62,13 @@ int main(int argc, char** argv) {
       std::chrono::milliseconds(config.Int("tracking.sweep_interval_ms", 1000, 50, 3'600'000));
   const int sweep_chunk = static_cast<int>(config.Int("tracking.sweep_chunk", 2000, 10, 100000));
   const int sweep_workers = static_cast<int>(config.Int("tracking.sweep_workers", 2, 1, 16));
+  // Key tasks that fall behind become reports to intake's request endpoint, sent as tracking's
+  // own identity (which needs channel key_task); intake's key is the one its stream uses.
+  tracking::TaskWorkerSettings task_settings;
+  task_settings.intake_endpoint = config.String("tracking.intake_submit_endpoint", "");
+  task_settings.intake_security = visits.security;
+  task_settings.interval =
+      std::chrono::milliseconds(config.Int("tracking.task_interval_ms", 1000, 50, 3'600'000));
   if (auto ok = config.Finish(); !ok) svc::Die("tracking", ok.error().message);
 
   auto log = log::Get("tracking");
@@ -132,6 +140,12 @@ int main(int argc, char** argv) {
     }
     tracking::Sweeper sweeper(ledger, *clock, common.db, sweep_interval, sweep_chunk,
                               sweep_workers);
+    tracking::TaskWorker task_worker(task_settings, active_campaign, *clock, common.db);
+    if (task_settings.intake_endpoint.empty()) {
+      log->warn(
+          "tracking.intake_submit_endpoint is not set: lagging key tasks are recorded but "
+          "not submitted to intake");
+    }
 
     obs::Metrics metrics;
     svc::RegisterServerMetrics(metrics, stream_server, tracking::kLedgerStream);
@@ -165,6 +179,13 @@ int main(int argc, char** argv) {
                   v(assignment_applier.stats().applied));
       metrics.Add(K::kCounter, "ducha_tracking_visits_total", "Group visits recorded.", {},
                   v(visit_applier.stats().applied));
+      const auto& ts = task_worker.stats();
+      metrics.Add(K::kCounter, "ducha_tracking_key_tasks_fell_behind_total",
+                  "Key tasks that fell behind their trajectory.", {}, v(ts.fell_behind));
+      metrics.Add(K::kCounter, "ducha_tracking_key_task_reports_total",
+                  "Reports of lagging key tasks receipted by intake.", {}, v(ts.submitted));
+      metrics.Add(K::kGauge, "ducha_tracking_key_task_reports_unsent",
+                  "Reports of lagging key tasks not yet receipted by intake.", {}, v(ts.unsent));
     }
     const auto http = svc::StartOperationsEndpoint(common, metrics, [&]() -> Status {
       if (!assignment_consumer.stats().connected.load()) {
@@ -188,6 +209,7 @@ int main(int argc, char** argv) {
         if (review_consumer) review_consumer->Run(stop.get_token());
       });
       std::jthread sweep([&](std::stop_token) { sweeper.Run(stop.get_token()); });
+      std::jthread tasks([&](std::stop_token) { task_worker.Run(stop.get_token()); });
       log->info("tracking running: ledger on {}, actions on {}, following {} and {}",
                 stream_endpoint, action_endpoint, assignments.endpoint, visits.endpoint);
     }  // the threads return once stop is requested, and are joined here

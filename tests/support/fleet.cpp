@@ -103,8 +103,12 @@ Fleet::Fleet(std::vector<std::string> services) : services_(std::move(services))
     }
     for (const auto& s : services_) {
       keys_[s] = s == "intake" ? intake_keys_ : transport::GenerateKeyPair();
-      (void)ref::RegisterKey(w, ref::NewIdentity{s, auth::Role::kService, {}, {}, "service"},
-                             keys_[s].public_z85);
+      // Tracking submits the key tasks that fall behind to intake, on channel key_task.
+      std::vector<std::string> channels;
+      if (s == "tracking") channels.emplace_back("key_task");
+      (void)ref::RegisterKey(
+          w, ref::NewIdentity{s, auth::Role::kService, std::move(channels), {}, "service"},
+          keys_[s].public_z85);
     }
   });
   for (const auto& s : services_) {
@@ -191,7 +195,12 @@ std::string Fleet::ConfigFor(const std::string& service) const {
          "\ndispatch_endpoint = tcp://127.0.0.1:" + stream_port(service, "dispatch") +
          "\ndispatch_server_key_file = " + dir_ + "/dispatch.key.pub" +
          "\nintake_endpoint = tcp://127.0.0.1:" + stream_port(service, "intake") +
-         "\nintake_server_key_file = " + dir_ + "/intake.key.pub\nsweep_interval_ms = 200\n";
+         "\nintake_server_key_file = " + dir_ + "/intake.key.pub\nsweep_interval_ms = 200\n" +
+         "task_interval_ms = 200\n";
+    if (std::find(services_.begin(), services_.end(), "intake") != services_.end()) {
+      // Key tasks that fall behind go to intake as tracking's own reports (channel key_task).
+      c += "intake_submit_endpoint = tcp://127.0.0.1:" + port("intake.endpoint") + "\n";
+    }
     if (std::find(services_.begin(), services_.end(), "review") != services_.end()) {
       c += "review_endpoint = tcp://127.0.0.1:" + stream_port(service, "review") +
            "\nreview_server_key_file = " + dir_ + "/review.key.pub\n";

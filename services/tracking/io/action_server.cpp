@@ -12,6 +12,7 @@
 #include "proto/tracking_codec.h"
 #include "services/tracking/core/wire.h"
 #include "services/tracking/store/coverage.h"
+#include "services/tracking/store/key_task_store.h"
 #include "services/tracking/store/ledger_store.h"
 #include "services/tracking/store/status.h"
 
@@ -174,6 +175,36 @@ std::string ActionServer::HandleQuery(const auth::Identity& who, const codec::Fr
     ok = true;
     return pt::Encode(*r, correlation);
   }
+  if (type == pt::TaskSummaryRequest::kType) {
+    if (!reader) {
+      return EncodeError(Forbidden(who, "only the supervision center and operators read it"),
+                         correlation);
+    }
+    auto q = codec::DecodeAs<pt::TaskSummaryRequest>(frame);
+    if (!q) return EncodeError(q.error(), correlation);
+    const Day today = ledger_.DayOf(clock_.Now());
+    auto r = conn.Read(
+        [&](pqxx::read_transaction& tx) { return TaskSummary(tx, campaign_, q->city, today); });
+    if (!r) return EncodeError(r.error(), correlation);
+    ok = true;
+    return pt::Encode(*r, correlation);
+  }
+  if (type == pt::ReportTaskProgress::kType) {
+    const auto actor = ActorOf(who);
+    if (!actor || actor->role != ActorRole::kBody) {
+      return EncodeError(Forbidden(who, "only responsible bodies report progress on key tasks"),
+                         correlation);
+    }
+    auto q = codec::DecodeAs<pt::ReportTaskProgress>(frame);
+    if (!q) return EncodeError(q.error(), correlation);
+    const stream::Outbox outbox(kSchema);
+    const timeutil::Millis now = clock_.Now();
+    auto r = conn.Transact(
+        [&](pqxx::work& tx) { return ReportTaskProgress(tx, campaign_, outbox, *actor, *q, now); });
+    if (!r) return EncodeError(r.error(), correlation);
+    ok = true;
+    return pt::Encode(*r, correlation);
+  }
   if (type == pt::StatusRequest::kType) {
     // The gateway asks only for problems that intake said belong to the integration it serves
     // (intake.list_reports is scoped by the integration); operators may read any.
@@ -207,6 +238,20 @@ std::string ActionServer::HandleQuery(const auth::Identity& who, const codec::Fr
                q->from_seq, started->events);
     ok = true;
     return proto::admin::Encode(*started, correlation);
+  }
+  if (type == pt::ImportTasks::kType) {
+    if (!operator_role) return EncodeError(Forbidden(who, "only operators do it"), correlation);
+    auto q = codec::DecodeAs<pt::ImportTasks>(frame);
+    if (!q) return EncodeError(q.error(), correlation);
+    const stream::Outbox outbox(kSchema);
+    const timeutil::Millis now = clock_.Now();
+    auto r = conn.Transact(
+        [&](pqxx::work& tx) { return ImportTasks(tx, campaign_, outbox, *q, who.name, now); });
+    log::Get("tracking.actions")
+        ->info("{} imported tasks from '{}': {} new, {} updated, {} unchanged, {} rejected",
+               who.name, q->source, r.imported, r.updated, r.unchanged, r.rejected);
+    ok = true;
+    return pt::Encode(r, correlation);
   }
   if (type == pt::ImportRanking::kType || type == proto::admin::RetryDeadLetters::kType) {
     if (!operator_role) return EncodeError(Forbidden(who, "only operators do it"), correlation);

@@ -9,7 +9,9 @@
 //   tracking.coverage_request, daily_report_request
 //                                        roles supervision_center, operator
 //   tracking.status_request             roles gateway, operator (the HTTP gateway's status reads)
-//   tracking.import_ranking, admin.retry_dead_letters
+//   tracking.report_task_progress        role body, on key tasks of its jurisdictions
+//   tracking.task_summary_request        roles supervision_center, operator
+//   tracking.import_ranking, import_tasks, admin.retry_dead_letters
 //                                        role operator
 //
 // Group commit: every action waiting on the socket (up to max_batch) is decided and committed in

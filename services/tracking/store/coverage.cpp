@@ -79,6 +79,22 @@ Result<pt::Coverage> Coverage(pqxx::transaction_base& tx, const campaign::Campai
     ranks[row[0].as<campaign::DivisionCode>()] = Rank{row[1].as<int>(), row[2].as<bool>()};
   }
 
+  // Key-task completion of each county (tasks of a county-level unit; a city's own tasks are in
+  // the task summary).
+  struct Tasks {
+    int count = 0;
+    int behind = 0;
+    double completion = 0;
+  };
+  std::unordered_map<campaign::DivisionCode, Tasks> key_tasks;
+  for (const auto& row : tx.exec(
+           "SELECT jurisdiction, least(completed / target, 1.0), lagging FROM tracking.key_task")) {
+    Tasks& t = key_tasks[row[0].as<campaign::DivisionCode>()];
+    ++t.count;
+    t.completion += row[1].as<double>();
+    t.behind += row[2].as<bool>() ? 1 : 0;
+  }
+
   pt::Coverage out;
   out.round = round;
   out.tasks = tasks;
@@ -89,6 +105,10 @@ Result<pt::Coverage> Coverage(pqxx::transaction_base& tx, const campaign::Campai
     const auto r = ranks.find(county.code);
     row.priority = r != ranks.end() && r->second.priority;
     if (r != ranks.end()) row.rank = r->second.rank;
+    if (const auto k = key_tasks.find(county.code); k != key_tasks.end()) {
+      row.task_completion = k->second.completion / k->second.count;
+      row.tasks_behind = k->second.behind;
+    }
     const auto s = seen.find(county.code);
     for (pc::Category t : tasks) {
       const bool covered = s != seen.end() && s->second.covered.contains(t);
@@ -132,7 +152,8 @@ Result<pt::DailyReport> DailyReport(pqxx::transaction_base& tx, const campaign::
   out.group_id = group_id;
   out.date = date;
   for (const auto& row : tx.exec_params(
-           "SELECT county, tasks, problems_found FROM tracking.visit WHERE group_id = $1 AND "
+           "SELECT county, tasks, problems_found, methods, mode FROM tracking.visit WHERE "
+           "group_id = $1 AND "
            "visit_day = $2 ORDER BY visit_id",
            group_id, static_cast<long long>(*day))) {
     pt::VisitLine v;
@@ -141,6 +162,10 @@ Result<pt::DailyReport> DailyReport(pqxx::transaction_base& tx, const campaign::
       if (auto cat = pc::ParseCategory(t)) v.tasks.push_back(*cat);
     }
     v.problems_found = row[2].as<int>();
+    for (const std::string& h : TextArray(row[3].as<std::string>())) {
+      if (auto method = proto::intake::ParseVisitMethod(h)) v.methods.push_back(*method);
+    }
+    if (!row[4].is_null()) v.mode = proto::intake::ParseVisitMode(row[4].as<std::string>());
     out.problems_found += v.problems_found;
     out.visits.push_back(std::move(v));
   }

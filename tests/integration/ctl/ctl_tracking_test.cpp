@@ -21,40 +21,12 @@
 #include "common/campaign/loader.h"
 #include "common/db/db.h"
 #include "common/ref/ref_store.h"
+#include "tests/support/ctl_runner.h"
 #include "tests/support/fleet.h"
 #include "tests/support/test_cluster.h"
 
 namespace ducha::testing {
 namespace {
-
-struct CtlResult {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::vector<std::string> Lines(const std::string& text, const std::string& sep = "\n") {
   std::vector<std::string> out;
@@ -68,19 +40,11 @@ std::vector<std::string> Lines(const std::string& text, const std::string& sep =
   return out;
 }
 
-bool AwaitValue(const std::string& sql, const std::string& want, int timeout_ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (TestCluster::Get().QueryValue(sql) == want) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 class CtlTrackingTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     fleet_ = std::make_unique<Fleet>(std::vector<std::string>{"intake", "dispatch", "tracking"});
+    ctl_ = std::make_unique<CtlRunner>(*fleet_);
     // The identities the commands run as (the fleet registered the services and an integration).
     Register("changan-gov", auth::Role::kBody, {"130102"});  // 长安区人民政府
     Register("center-duty-1", auth::Role::kSupervisionCenter, {});
@@ -103,55 +67,25 @@ class CtlTrackingTest : public ::testing::Test {
     }
   }
 
-  static void TearDownTestSuite() { fleet_.reset(); }
+  static void TearDownTestSuite() {
+    ctl_.reset();
+    fleet_.reset();
+  }
 
   void SetUp() override {
     ASSERT_GT(changan_problem_, 0) << "the fleet did not come up (see the suite's failure)";
   }
 
   static void Register(const std::string& name, auth::Role role, std::vector<std::string> scope) {
-    const transport::KeyPair keys = transport::GenerateKeyPair();
-    std::stop_source stop;
-    db::Connection ref(db::DbSettings{TestCluster::Get().UrlFor("ref"), "ctl-test"},
-                       stop.get_token());
-    ref.Transact([&](pqxx::work& w) {
-      (void)ref::RegisterKey(w, ref::NewIdentity{name, role, {}, std::move(scope), "ctl test"},
-                             keys.public_z85);
-    });
-    std::ofstream(fleet_->dir() + "/" + name + ".key") << keys.secret_z85;
+    ctl_->Register(name, role, std::move(scope));
   }
 
-  // Runs the real ducha-ctl with the campaign and the operator's read URL in its environment.
-  static CtlResult Ctl(const std::vector<std::string>& args) {
-    static int n = 0;
-    const std::string base = fleet_->dir() + "/ctl-" + std::to_string(++n);
-    std::string cmd =
-        "DUCHA_CAMPAIGN_DIR=" + ShellQuote(SourceDir() + "/deploy/campaigns/hebei-2017-2018") +
-        " DUCHA_CTL_READ_URL=" + ShellQuote(TestCluster::Get().UrlFor("operator")) + " " +
-        ShellQuote(BuildDir() + "/services/ctl/ducha-ctl");
-    for (const std::string& a : args) cmd += " " + ShellQuote(a);
-    cmd += " >" + base + ".out 2>" + base + ".err";
-    const int raw = std::system(cmd.c_str());
-    CtlResult r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
-    r.out = ReadAll(base + ".out");
-    r.err = ReadAll(base + ".err");
-    return r;
-  }
+  static CtlResult Ctl(const std::vector<std::string>& args) { return ctl_->Run(args); }
 
   // The arguments that make a call to `service` as `identity`.
   static std::vector<std::string> As(const std::string& identity,
                                      const std::string& service = "tracking") {
-    return {"--endpoint",   fleet_->CommandEndpoint(service),
-            "--server-key", fleet_->PublicKeyFile(service),
-            "--key-file",   fleet_->dir() + "/" + identity + ".key",
-            "--timeout-ms", "10000"};
-  }
-
-  static std::vector<std::string> Join(std::vector<std::string> a,
-                                       const std::vector<std::string>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
+    return ctl_->As(identity, service);
   }
 
   // Submits one report through ducha-ctl submit; returns its problem (the report's id).
@@ -179,12 +113,11 @@ class CtlTrackingTest : public ::testing::Test {
   static std::string Count(const std::string& sql) { return TestCluster::Get().QueryValue(sql); }
 
   static std::string WriteRanking(const std::string& name, const std::string& text) {
-    const std::string path = fleet_->dir() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
+    return ctl_->WriteFile(name, text);
   }
 
   static inline std::unique_ptr<Fleet> fleet_;
+  static inline std::unique_ptr<CtlRunner> ctl_;
   static inline std::int64_t changan_problem_ = 0;
   static inline std::int64_t qiaoxi_problem_ = 0;
 };

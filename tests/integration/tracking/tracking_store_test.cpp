@@ -267,6 +267,75 @@ TEST_F(TrackingStoreTest, AJumpOfTheClockEmitsExactlyWhatDayByDaySweepsEmit) {
   EXPECT_EQ(Q("SELECT count(*) FROM tracking.ledger_clock WHERE next_due_day IS NOT NULL"), "0");
 }
 
+TEST_F(TrackingStoreTest, ALargeSweepNumbersItsEventsAfterTheHeadWithoutGapsAndChainsTheHistory) {
+  // 300 problems all overdue on one day: one chunk appends more than 900 events and copies their
+  // history lines in, between single-event appends.
+  Dispatch(Assigned(1));
+  ASSERT_EQ(Sweep("2017-12-07")->events, 1);  // the 75 % warning
+  std::vector<stream::IncomingEvent> batch;
+  for (int i = 0; i < 300; ++i) batch.push_back(Event(next_seq_++, Assigned(1000 + i)));
+  stream::ApplyBatch(conn_, settings_, batch, assignments_.AsApplyFn(), stats_);
+  const auto swept = Sweep("2017-12-13", 1000);
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->chunks, 1);
+  EXPECT_EQ(swept->entries, 301);
+  EXPECT_GE(swept->events, 301 + 300 * 2);  // 2 warnings and the overdue notice each
+  const Actor changan{"changan", ActorRole::kBody, {130102}};
+  const std::vector<ActionRequest> claim{
+      {changan, "c1", 1, Claim{"已苫盖", {"doc://1"}}, At("2017-12-13T10:00:00+08:00")}};
+  ASSERT_TRUE(conn_
+                  .Transact([&](pqxx::work& tx) {
+                    return ApplyActions(tx, ledger_, stream::Outbox(kSchema), claim);
+                  })[0]
+                  .ok());
+  const std::int64_t total = 1 + swept->events + 1;
+  const std::string head = Q("SELECT last_seq FROM tracking.stream_head WHERE stream = 'ledger'");
+  EXPECT_EQ(head, std::to_string(total));
+  EXPECT_EQ(Q("SELECT count(*) || ' ' || min(seq) || ' ' || max(seq) || ' ' || count(DISTINCT "
+              "seq) || ' ' || count(sequenced_at) FROM tracking.outbox WHERE stream = 'ledger'"),
+            head + " 1 " + head + " " + head + " " + head);
+  const auto events = LedgerEvents();
+  ASSERT_EQ(events.size(), static_cast<std::size_t>(total));
+  EXPECT_EQ(events.front(), "tracking.deadline_warning problem-1 0.750000 2017-12-07");
+  EXPECT_EQ(events.back(), "tracking.rectification_claimed problem-1");
+  for (std::int64_t id : {std::int64_t{1}, std::int64_t{1000}, std::int64_t{1299}}) {
+    const auto lines =
+        conn_.Read([id](pqxx::read_transaction& tx) { return LoadHistoryChain(tx, id); });
+    EXPECT_EQ(audit::VerifyChain(lines), std::nullopt) << id;
+    EXPECT_GE(lines.size(), 4u) << id;
+  }
+}
+
+TEST_F(TrackingStoreTest, TheClocksCopyOfStateDeadlineAndBodyFollowsTheLedger) {
+  // The sweep reads the state, the deadline and the body from tracking.ledger_clock alone
+  // (migration 004): every write of an entry keeps them equal to the ledger's.
+  Dispatch(Assigned(101), Verification(102));
+  const Actor changan{"changan", ActorRole::kBody, {130102}};
+  const Actor bureau{"sjz-bureau", ActorRole::kBody, {130100}};
+  const std::vector<ActionRequest> actions{
+      {changan, "c1", 101, Claim{"已苫盖", {"doc://1"}}, At("2017-11-30T10:00:00+08:00")},
+      {bureau, "v1", 102, VerificationResult{true, ""}, At("2017-11-30T11:00:00+08:00")}};
+  const auto done = conn_.Transact(
+      [&](pqxx::work& tx) { return ApplyActions(tx, ledger_, stream::Outbox(kSchema), actions); });
+  ASSERT_TRUE(done[0].ok() && done[1].ok());
+  Review(1,
+         pr::ReinspectionConcluded{101, 7, false, pr::Method::kReinspected, "仍有裸土未覆盖", "CG2",
+                                   "enforcement-bureau", At("2017-12-04T10:00:00+08:00")});
+  ASSERT_TRUE(Sweep("2018-01-10").ok());
+  const char* differ =
+      "SELECT count(*) FROM tracking.ledger l JOIN tracking.ledger_clock c USING (problem_id) "
+      "WHERE (l.state, l.deadline, l.deadline_started_day, l.body_code, l.body_name, "
+      "l.body_kind) IS DISTINCT FROM (c.state, c.deadline, c.deadline_started_day, c.body_code, "
+      "c.body_name, c.body_kind)";
+  EXPECT_EQ(Q(differ), "0");
+  EXPECT_EQ(Q("SELECT string_agg(state || ' ' || deadline, ',' ORDER BY problem_id) FROM "
+              "tracking.ledger_clock"),
+            Q("SELECT string_agg(state || ' ' || deadline, ',' ORDER BY problem_id) FROM "
+              "tracking.ledger"));
+  EXPECT_EQ(Q("SELECT string_agg(state, ',' ORDER BY problem_id) FROM tracking.ledger_clock"),
+            "in_rectification,in_rectification");
+}
+
 TEST_F(TrackingStoreTest, ADayOutsideTheCalendarIsRefusedAndChangesNothing) {
   Dispatch(Assigned(101));
   const auto swept = Sweep("2030-01-01");
@@ -332,7 +401,13 @@ TEST_F(TrackingStoreTest, CoverageShowsTheGapsWithUnvisitedPriorityCountiesFirst
   const std::vector<stream::IncomingEvent> batch{
       Event(1, Visit(1, "SG5", "130102", "130100", "2017-11-21",
                      {pc::Category::kDust, pc::Category::kSmallCoalBoilers}, 2)),
-      Event(2, Visit(2, "SG5", "130104", "130100", "2017-11-21", {pc::Category::kDust}, 0))};
+      Event(2, [] {
+        // How the group worked, as intake's visit_reported carries it since 1.1.
+        auto v = Visit(2, "SG5", "130104", "130100", "2017-11-21", {pc::Category::kDust}, 0);
+        v.methods = {pi::VisitMethod::kHear, pi::VisitMethod::kLook};
+        v.mode = pi::VisitMode::kOpen;
+        return v;
+      }())};
   stream::ApplyBatch(conn_, s, batch, visits_.AsApplyFn(), stats_);
   stream::ApplyBatch(conn_, s, batch, visits_.AsApplyFn(), stats_);  // redelivered: no change
   EXPECT_EQ(Q("SELECT count(*) FROM tracking.visit"), "2");
@@ -370,8 +445,13 @@ TEST_F(TrackingStoreTest, CoverageShowsTheGapsWithUnvisitedPriorityCountiesFirst
   const auto daily = conn_.Read(
       [&](pqxx::read_transaction& tx) { return DailyReport(tx, Hebei(), "SG5", "2017-11-21"); });
   ASSERT_TRUE(daily.ok());
-  EXPECT_EQ(daily->visits.size(), 2u);
+  ASSERT_EQ(daily->visits.size(), 2u);
   EXPECT_EQ(daily->problems_found, 2);
+  EXPECT_TRUE(daily->visits[0].methods.empty());  // a visit from before 1.1: none recorded
+  EXPECT_FALSE(daily->visits[0].mode);
+  EXPECT_EQ(daily->visits[1].methods,
+            (std::vector<pi::VisitMethod>{pi::VisitMethod::kHear, pi::VisitMethod::kLook}));
+  EXPECT_EQ(daily->visits[1].mode, pi::VisitMode::kOpen);
   ASSERT_EQ(daily->filed.size(), 1u);
   EXPECT_EQ(daily->filed[0].problem_id, 101);
 }
@@ -510,6 +590,20 @@ TEST_F(ActionServerTest, TheHistoryIsAHashChainAcrossActionsAndSweeps) {
   const auto broken = audit::VerifyChain(lines);
   ASSERT_TRUE(broken.has_value());
   EXPECT_EQ(broken->index, 1u);
+}
+
+TEST_F(ActionServerTest, HistoryTextWithTabsNewlinesAndBackslashesIsKeptExactlyInTheChain) {
+  // The history is copied in as COPY text lines: the separators and the escape character in a
+  // body's free text must come back unchanged, and the chain must verify.
+  const std::string text = "已停工\t第二列\\N\n下一行\r\\\\结束";
+  ASSERT_TRUE(Act("changan", pt::Encode(pt::ReportProgress{"p-t", 101, text})).ok());
+  const auto entry = conn_.Read([](pqxx::read_transaction& tx) { return LoadCase(tx, 101); });
+  ASSERT_TRUE(entry.has_value());
+  ASSERT_EQ(entry->history.size(), 2u);
+  EXPECT_EQ(entry->history[1].detail, text);
+  const auto lines =
+      conn_.Read([](pqxx::read_transaction& tx) { return LoadHistoryChain(tx, 101); });
+  EXPECT_EQ(audit::VerifyChain(lines), std::nullopt);
 }
 
 TEST_F(ActionServerTest, ARetryWithTheSameRequestIdGetsTheFirstAnswerAndChangesNothing) {
