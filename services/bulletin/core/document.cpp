@@ -1,6 +1,7 @@
 #include "services/bulletin/core/document.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "services/bulletin/core/labels.h"
 
@@ -33,6 +34,64 @@ std::string StateName(const std::string& state) {
 }
 
 const char* kNone = "本周无。";
+
+// A reported quantity to two decimals at most: 12000, 9600.5.
+std::string Quantity(double v) {
+  char buf[400];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  if (ec != std::errc()) return "—";
+  std::string out(buf, end);
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out == "-0" ? "0" : out;
+}
+
+std::string Completion(const KeyTaskLine& l) { return l.tasks == 0 ? "—" : Permille(l.completion); }
+
+std::vector<std::string> KeyTaskRow(std::string label, const KeyTaskLine& l) {
+  return {std::move(label), to_string(l.tasks), to_string(l.done), to_string(l.behind),
+          Completion(l)};
+}
+
+// 重点任务推进情况: completion per city and per special action as of the cut-off, and the tasks
+// that fell behind during the week (each became a problem of channel key_task).
+Section KeyTaskSection(const std::string& heading, const Numbers& n, const campaign::Campaign& c) {
+  Section out{heading, {}};
+  const KeyTaskNumbers& k = n.key_tasks;
+  if (k.total.tasks == 0) {
+    out.blocks.push_back(ParagraphBlock("尚未导入重点任务清单。"));
+    return out;
+  }
+  out.blocks.push_back(ParagraphBlock(
+      "截至" + MonthDay(n.cutoff_day) + "零时，全省重点任务" + to_string(k.total.tasks) +
+      "项，已完成" + to_string(k.total.done) + "项，进度滞后" + to_string(k.total.behind) +
+      "项，平均完成率" + Completion(k.total) + "。"));
+  Table cities{{"市", "任务数", "已完成", "进度滞后", "平均完成率"}, {}, 1, true};
+  for (const KeyTaskLine& l : k.cities) cities.rows.push_back(KeyTaskRow(PlaceName(c, l.city), l));
+  cities.rows.push_back(KeyTaskRow("全省", k.total));
+  out.blocks.push_back(TableBlock(std::move(cities)));
+  Table actions{{"专项行动", "任务数", "已完成", "进度滞后", "平均完成率"}, {}, 1, true};
+  for (const KeyTaskLine& l : k.actions) {
+    actions.rows.push_back(KeyTaskRow(CategoryName(c, l.action), l));
+  }
+  actions.rows.push_back(KeyTaskRow("全省", k.total));
+  out.blocks.push_back(TableBlock(std::move(actions)));
+  if (k.total.lagging_new == 0) {
+    out.blocks.push_back(ParagraphBlock("本周无新增进度滞后任务。"));
+    return out;
+  }
+  out.blocks.push_back(ParagraphBlock("本周新增进度滞后任务" + to_string(k.total.lagging_new) +
+                                      "项，已作为问题交办。"));
+  Table lagging{
+      {"任务编号", "属地", "专项行动", "滞后日期", "应完成", "已完成", "目标"}, {}, 4, false};
+  for (const LaggingTaskLine& l : k.lagging_new) {
+    lagging.rows.push_back({l.task_id, CountyWithCity(c, l.jurisdiction), CategoryName(c, l.action),
+                            MonthDay(l.day), Quantity(l.expected), Quantity(l.completed),
+                            Quantity(l.target)});
+  }
+  out.blocks.push_back(TableBlock(std::move(lagging)));
+  return out;
+}
 
 }  // namespace
 
@@ -366,6 +425,9 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
   }
   d.sections.push_back(std::move(counties));
 
+  // 十、重点任务
+  d.sections.push_back(KeyTaskSection("十、重点任务推进情况", n, c));
+
   d.notes = {
       "统计时段为出刊日前七日（" + MonthDay(n.first_day) + "零时至" + MonthDay(n.cutoff_day) +
           "零时，北京时间）；“截至”各项为出刊日零时的状态。",
@@ -375,6 +437,9 @@ Document BuildDocument(const Numbers& n, const campaign::Campaign& c, const std:
       "或核查不属实结论在办结期限内作出；逾期未办结问题拉低按期办结率，尚在期限内的未办结问题不计入"
       "。",
       "复查、问责、黑名单各项来自复查问责系统；本周无相关数据时显示“本周无”。",
+      "重点任务按省大气办任务清单统计，以出刊日零时前的最新版本为准。完成率 = 最新报送的累计完成量 "
+      "÷ 目标量（超过目标按100%计，未报送进展按0计），平均完成率为各任务完成率的算术平均；已完成"
+      "指累计完成量达到目标量；进度滞后指出刊日零时前最近一次判定为滞后、尚未恢复的任务。",
       "本快报按问题编号、属地和类别统计，不含举报内容及举报人任何信息。",
   };
 

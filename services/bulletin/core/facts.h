@@ -119,6 +119,63 @@ struct VisitFact {
   std::int64_t day = 0;
   std::vector<std::string> tasks;  // category contract names
   int problems_found = 0;
+  std::vector<std::string> methods;  // hear, check, look, visit (intake.VisitMethod); may be empty
+  std::string mode;                  // open, covert (intake.VisitMode); empty before intake 1.1
+};
+
+// dispatch.roster_registered: a group's roster for a round as counts (no member's details), the
+// latest version registered before the cut-off.
+struct RosterFact {
+  std::string group_id;
+  int round = 0;
+  int version = 0;
+  std::int64_t members = 0;
+  std::int64_t leaders = 0;
+  std::int64_t deputies = 0;
+  std::int64_t ordinary_members = 0;
+  std::int64_t aggregators = 0;
+  std::int64_t vehicles = 0;
+  std::int64_t days_stationed = 0;
+  std::int64_t meal_allowance_yuan = 0;
+  std::int64_t meal_rate_yuan = 0;  // per person per day
+  Millis registered_at = 0;
+};
+
+// tracking.task_defined: one version of a key task (重点任务) of the air office's lists. A higher
+// version supersedes a lower one. The task's title is not kept (the bulletin counts tasks).
+struct KeyTaskFact {
+  std::string task_id;
+  int version = 0;
+  DivisionCode jurisdiction = 0;
+  DivisionCode city = 0;
+  std::string special_action;  // category contract name
+  double target = 0;
+  std::int64_t start = 0;     // Day
+  std::int64_t deadline = 0;  // Day
+  Millis at = 0;
+};
+
+// tracking.task_progress_reported: the cumulative quantity done (进展情况). `order` breaks ties
+// of `at` (the stream's order).
+struct KeyTaskProgressFact {
+  std::string task_id;
+  double completed = 0;
+  double expected = 0;
+  std::int64_t as_of = 0;  // Day
+  Millis at = 0;
+  std::int64_t order = 0;
+};
+
+// tracking.task_lagging (lagging) or tracking.task_on_track (not): a task fell behind its
+// trajectory, or caught up, on `day`; dated 00:00 of that day in the campaign's zone.
+struct KeyTaskStatusFact {
+  std::string task_id;
+  bool lagging = true;
+  int episode = 0;
+  double expected = 0;
+  double completed = 0;
+  std::int64_t day = 0;  // Day
+  Millis at = 0;
 };
 
 struct Projection {
@@ -130,6 +187,10 @@ struct Projection {
   std::vector<BlacklistFact> blacklist;
   std::vector<CreditFact> credit;
   std::vector<VisitFact> visits;
+  std::vector<RosterFact> rosters;     // one per group and round: the latest version
+  std::vector<KeyTaskFact> key_tasks;  // every version defined before the cut-off
+  std::vector<KeyTaskProgressFact> key_task_progress;
+  std::vector<KeyTaskStatusFact> key_task_status;
 };
 
 }  // namespace ducha::bulletin

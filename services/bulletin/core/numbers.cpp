@@ -374,6 +374,7 @@ Numbers ComputeNumbers(const campaign::Campaign& campaign, const Projection& p, 
     if (!InWindow(f.at, start, cutoff)) continue;
     if (f.colour == "red" || f.colour == "black") ++n.credit_worsened;
   }
+  n.key_tasks = ComputeKeyTaskNumbers(campaign, p, week);
   return n;
 }
 

@@ -97,6 +97,43 @@ struct BlacklistLine {
   friend bool operator==(const BlacklistLine&, const BlacklistLine&) = default;
 };
 
+// The key tasks (重点任务) of one city, of one special action, or of the province, as of the
+// cut-off. Only tasks defined before the cut-off count, each by its latest version then.
+struct KeyTaskLine {
+  DivisionCode city = 0;  // the per-city lines; 0 otherwise
+  std::string action;     // the per-special-action lines (category name); empty otherwise
+  std::int64_t tasks = 0;
+  std::int64_t done = 0;    // latest reported completed >= target
+  std::int64_t behind = 0;  // the latest of lagging / on track before the cut-off is lagging
+  // Mean completion in per mille: each task's latest completed / target, capped at 1 (a task
+  // with no progress counts 0); 0 when there are no tasks.
+  std::int64_t completion = 0;
+  std::int64_t lagging_new = 0;  // tasks that fell behind during the week
+  friend bool operator==(const KeyTaskLine&, const KeyTaskLine&) = default;
+};
+
+// A task that fell behind during the week (本周新增进度滞后), as of its latest lag in the week.
+struct LaggingTaskLine {
+  std::string task_id;
+  DivisionCode jurisdiction = 0;
+  DivisionCode city = 0;
+  std::string action;
+  std::int64_t day = 0;  // Day it fell behind
+  double target = 0;
+  double expected = 0;
+  double completed = 0;
+  friend bool operator==(const LaggingTaskLine&, const LaggingTaskLine&) = default;
+};
+
+struct KeyTaskNumbers {
+  KeyTaskLine total;                // the province
+  std::vector<KeyTaskLine> cities;  // every campaign jurisdiction, campaign order
+  // Every campaign category that is a special action (campaign.key_tasks()), campaign order.
+  std::vector<KeyTaskLine> actions;
+  std::vector<LaggingTaskLine> lagging_new;  // task id order; at most kMaxListedLines
+  friend bool operator==(const KeyTaskNumbers&, const KeyTaskNumbers&) = default;
+};
+
 // The week's totals that the week-over-week comparison uses.
 struct WeekTotals {
   std::int64_t received = 0;
@@ -163,6 +200,8 @@ struct Numbers {
   bool has_previous = false;  // issue > 1
   WeekTotals previous;
 
+  KeyTaskNumbers key_tasks;  // 重点任务推进情况; no tasks: none imported yet
+
   friend bool operator==(const Numbers&, const Numbers&) = default;
 };
 
@@ -173,6 +212,12 @@ inline constexpr std::size_t kMaxListedLines = 30;
 // the week-over-week comparison when the week is not the first.
 Numbers ComputeNumbers(const campaign::Campaign& campaign, const Projection& projection,
                        const Week& week);
+
+// The key tasks' completion as of the week's cut-off, and the tasks that fell behind during the
+// week [start, cut-off). Part of ComputeNumbers. Empty (no lines) when no task was defined
+// before the cut-off.
+KeyTaskNumbers ComputeKeyTaskNumbers(const campaign::Campaign& campaign,
+                                     const Projection& projection, const Week& week);
 
 // The on-time rate in per mille (按期办结率), none when nothing is closed or overdue.
 std::optional<std::int64_t> OnTimePermille(const Standing& s);

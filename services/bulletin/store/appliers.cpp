@@ -89,6 +89,104 @@ class FactBatch {
   db::ArrayBuilder seq_, problem_, at_, what_, deadline_, listed_, flag_, rung_, rung_name_;
 };
 
+// A double as a PostgreSQL literal, exactly (the shortest text that reads back the same).
+std::string Float(double v) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::string("0");
+}
+
+// The key tasks' rows of one batch (重点任务), written with one statement per table.
+class KeyTaskBatch {
+ public:
+  explicit KeyTaskBatch(int offset) : offset_(offset) {}
+
+  Status Defined(const pt::TaskDefined& m) {
+    const auto place = Code(m.jurisdiction);
+    const auto its_city = Code(m.city);
+    if (!place || !its_city) {
+      return BadCode(place ? "city" : "jurisdiction", place ? m.city : m.jurisdiction);
+    }
+    const auto start = timeutil::ParseDate(m.start);
+    if (!start) return BadDate("start", m.start);
+    const auto deadline = timeutil::ParseDate(m.deadline);
+    if (!deadline) return BadDate("deadline", m.deadline);
+    d_task_.Add(m.task_id);
+    d_version_.AddInt(m.version);
+    d_jurisdiction_.AddInt(*place);
+    d_city_.AddInt(*its_city);
+    d_action_.Add(pc::ToString(m.special_action));
+    d_target_.Add(Float(m.target));
+    d_start_.AddInt(*start);
+    d_deadline_.AddInt(*deadline);
+    d_at_.AddInt(m.at);
+    return OkStatus();
+  }
+
+  Status Progress(std::int64_t seq, const pt::TaskProgressReported& m) {
+    const auto as_of = timeutil::ParseDate(m.as_of);
+    if (!as_of) return BadDate("as_of", m.as_of);
+    p_seq_.AddInt(seq);
+    p_task_.Add(m.task_id);
+    p_completed_.Add(Float(m.completed));
+    p_expected_.Add(Float(m.expected));
+    p_as_of_.AddInt(*as_of);
+    p_at_.AddInt(m.at);
+    return OkStatus();
+  }
+
+  Status Turn(const std::string& task_id, std::int64_t episode, bool lagging, double expected,
+              double completed, const std::string& due_date) {
+    const auto day = timeutil::ParseDate(due_date);
+    if (!day) return BadDate("due_date", due_date);
+    s_task_.Add(task_id);
+    s_episode_.AddInt(episode);
+    s_kind_.Add(lagging ? "lagging" : "on_track");
+    s_expected_.Add(Float(expected));
+    s_completed_.Add(Float(completed));
+    s_day_.AddInt(*day);
+    s_at_.AddInt(timeutil::StartOfDay(*day, offset_));
+    return OkStatus();
+  }
+
+  void Flush(pqxx::transaction_base& tx) {
+    if (d_task_.size() > 0) {
+      tx.exec_params(
+          "INSERT INTO bulletin.key_task (task_id, version, jurisdiction, city, special_action, "
+          "target, start_day, deadline, at) SELECT * FROM unnest($1::text[], $2::int[], "
+          "$3::int[], $4::int[], $5::text[], $6::float8[], $7::int[], $8::int[], $9::bigint[]) "
+          "ON CONFLICT (task_id, version) DO NOTHING",
+          d_task_.Finish(), d_version_.Finish(), d_jurisdiction_.Finish(), d_city_.Finish(),
+          d_action_.Finish(), d_target_.Finish(), d_start_.Finish(), d_deadline_.Finish(),
+          d_at_.Finish());
+    }
+    if (p_seq_.size() > 0) {
+      tx.exec_params(
+          "INSERT INTO bulletin.key_task_progress (producer, stream, seq, task_id, completed, "
+          "expected, as_of, at) SELECT 'tracking', 'ledger', s, t, c, e, d, a FROM "
+          "unnest($1::bigint[], $2::text[], $3::float8[], $4::float8[], $5::int[], "
+          "$6::bigint[]) AS u(s, t, c, e, d, a) ON CONFLICT (producer, stream, seq) DO NOTHING",
+          p_seq_.Finish(), p_task_.Finish(), p_completed_.Finish(), p_expected_.Finish(),
+          p_as_of_.Finish(), p_at_.Finish());
+    }
+    if (s_task_.size() > 0) {
+      tx.exec_params(
+          "INSERT INTO bulletin.key_task_status (task_id, episode, kind, expected, completed, "
+          "day, at) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::float8[], "
+          "$5::float8[], $6::int[], $7::bigint[]) ON CONFLICT (task_id, episode, kind) DO NOTHING",
+          s_task_.Finish(), s_episode_.Finish(), s_kind_.Finish(), s_expected_.Finish(),
+          s_completed_.Finish(), s_day_.Finish(), s_at_.Finish());
+    }
+  }
+
+ private:
+  int offset_;
+  db::ArrayBuilder d_task_, d_version_, d_jurisdiction_, d_city_, d_action_, d_target_, d_start_,
+      d_deadline_, d_at_;
+  db::ArrayBuilder p_seq_, p_task_, p_completed_, p_expected_, p_as_of_, p_at_;
+  db::ArrayBuilder s_task_, s_episode_, s_kind_, s_expected_, s_completed_, s_day_, s_at_;
+};
+
 template <typename M>
 Result<M> As(const codec::Frame& frame) {
   return codec::DecodeAs<M>(frame);
@@ -155,6 +253,8 @@ std::vector<Status> AssignmentApplier::Apply(pqxx::transaction_base& tx,
   std::vector<Status> out(events.size(), OkStatus());
   db::ArrayBuilder id, kind, jurisdiction, city, channel, category, severity, listed, reason,
       deadline, assigned, group, round;
+  db::ArrayBuilder r_group, r_round, r_version, r_members, r_leaders, r_deputies, r_ordinary,
+      r_aggregators, r_vehicles, r_days, r_allowance, r_rate, r_at;
   FactBatch facts("dispatch", "assignments");
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto frame = proto::ParseMessage(events[i].payload);
@@ -212,6 +312,26 @@ std::vector<Status> AssignmentApplier::Apply(pqxx::transaction_base& tx,
         }
       }
       facts.Add(events[i].seq, m->problem_id, m->at, "changed", day, m->listed);
+    } else if (type == pd::RosterRegistered::kType) {
+      // Counts only: the event carries no member's details, and none are kept.
+      auto m = As<pd::RosterRegistered>(*frame);
+      if (!m) {
+        out[i] = m.error();
+        continue;
+      }
+      r_group.Add(m->group_id);
+      r_round.AddInt(m->round);
+      r_version.AddInt(m->version);
+      r_members.AddInt(m->members);
+      r_leaders.AddInt(m->roles.leader);
+      r_deputies.AddInt(m->roles.deputy);
+      r_ordinary.AddInt(m->roles.member);
+      r_aggregators.AddInt(m->roles.aggregator);
+      r_vehicles.AddInt(m->vehicles);
+      r_days.AddInt(m->days_stationed);
+      r_allowance.AddInt(m->meal_allowance_yuan);
+      r_rate.AddInt(m->meal_rate_yuan);
+      r_at.AddInt(m->registered_at);
     }  // source_added: the repeat report is counted from intake's stream
   }
   if (id.size() > 0) {
@@ -224,6 +344,19 @@ std::vector<Status> AssignmentApplier::Apply(pqxx::transaction_base& tx,
         id.Finish(), kind.Finish(), jurisdiction.Finish(), city.Finish(), channel.Finish(),
         category.Finish(), severity.Finish(), listed.Finish(), reason.Finish(), deadline.Finish(),
         assigned.Finish(), group.Finish(), round.Finish());
+  }
+  if (r_group.size() > 0) {
+    // Every version is kept; the round report reads the latest one before its cut-off.
+    tx.exec_params(
+        "INSERT INTO bulletin.roster (group_id, round, version, members, leaders, deputies, "
+        "ordinary_members, aggregators, vehicles, days_stationed, meal_allowance_yuan, "
+        "meal_rate_yuan, registered_at) SELECT * FROM unnest($1::text[], $2::int[], $3::int[], "
+        "$4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], "
+        "$11::bigint[], $12::int[], $13::bigint[]) ON CONFLICT (group_id, round, version) DO "
+        "NOTHING",
+        r_group.Finish(), r_round.Finish(), r_version.Finish(), r_members.Finish(),
+        r_leaders.Finish(), r_deputies.Finish(), r_ordinary.Finish(), r_aggregators.Finish(),
+        r_vehicles.Finish(), r_days.Finish(), r_allowance.Finish(), r_rate.Finish(), r_at.Finish());
   }
   facts.Flush(tx);
   Count(stats_, out);
@@ -238,6 +371,7 @@ std::vector<Status> LedgerApplier::Apply(pqxx::transaction_base& tx,
                                          std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
   FactBatch facts("tracking", "ledger");
+  KeyTaskBatch tasks(offset_);
   auto day_of = [](const std::string& s) { return timeutil::ParseDate(s); };
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto frame = proto::ParseMessage(events[i].payload);
@@ -322,10 +456,25 @@ std::vector<Status> LedgerApplier::Apply(pqxx::transaction_base& tx,
         facts.Add(seq, m->problem_id, timeutil::StartOfDay(*due, offset_), "escalated",
                   std::nullopt, std::nullopt, std::nullopt, m->rung, m->display_name);
       }
-    }  // progress reports and early warnings are not in the bulletin
+    } else if (type == pt::TaskDefined::kType) {
+      auto m = As<pt::TaskDefined>(*frame);
+      st = m ? tasks.Defined(*m) : Status(m.error());
+    } else if (type == pt::TaskProgressReported::kType) {
+      auto m = As<pt::TaskProgressReported>(*frame);
+      st = m ? tasks.Progress(seq, *m) : Status(m.error());
+    } else if (type == pt::TaskLagging::kType) {
+      auto m = As<pt::TaskLagging>(*frame);
+      st = m ? tasks.Turn(m->task_id, m->episode, true, m->expected, m->completed, m->due_date)
+             : Status(m.error());
+    } else if (type == pt::TaskOnTrack::kType) {
+      auto m = As<pt::TaskOnTrack>(*frame);
+      st = m ? tasks.Turn(m->task_id, m->episode, false, m->expected, m->completed, m->due_date)
+             : Status(m.error());
+    }  // problems' progress reports and early warnings are not in the bulletin
     out[i] = std::move(st);
   }
   facts.Flush(tx);
+  tasks.Flush(tx);
   Count(stats_, out);
   return out;
 }
@@ -487,7 +636,7 @@ stream::ApplyFn VisitApplier::AsApplyFn() { return Bind(this); }
 std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
                                         std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
-  db::ArrayBuilder id, group, round, county, city, day, tasks, found, received;
+  db::ArrayBuilder id, group, round, county, city, day, tasks, found, received, methods, mode;
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto frame = proto::ParseMessage(events[i].payload);
     if (!frame) {
@@ -513,6 +662,14 @@ std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
     }
     db::ArrayBuilder t;
     for (const auto& task : m->tasks) t.Add(pc::ToString(task));
+    db::ArrayBuilder how;
+    for (const auto method : m->methods) how.Add(pi::ToString(method));
+    methods.Add(how.Finish());
+    if (m->mode) {
+      mode.Add(pi::ToString(*m->mode));
+    } else {
+      mode.AddNull();
+    }
     id.AddInt(m->visit_id);
     group.Add(m->group_id);
     round.AddInt(m->round);
@@ -527,12 +684,12 @@ std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
     // tasks travel as an array of array literals, one per visit, parsed back row by row.
     tx.exec_params(
         "INSERT INTO bulletin.visit (visit_id, group_id, round, county, city, visit_day, tasks, "
-        "problems_found, received_at) SELECT v, g, r, c, ci, d, t::text[], f, a FROM "
-        "unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], "
-        "$7::text[], $8::int[], $9::bigint[]) AS u(v, g, r, c, ci, d, t, f, a) ON CONFLICT "
-        "(visit_id) DO NOTHING",
+        "problems_found, received_at, methods, mode) SELECT v, g, r, c, ci, d, t::text[], f, a, "
+        "m::text[], o FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::int[], "
+        "$6::int[], $7::text[], $8::int[], $9::bigint[], $10::text[], $11::text[]) AS u(v, g, r, "
+        "c, ci, d, t, f, a, m, o) ON CONFLICT (visit_id) DO NOTHING",
         id.Finish(), group.Finish(), round.Finish(), county.Finish(), city.Finish(), day.Finish(),
-        tasks.Finish(), found.Finish(), received.Finish());
+        tasks.Finish(), found.Finish(), received.Finish(), methods.Finish(), mode.Finish());
   }
   Count(stats_, out);
   return out;

@@ -8,15 +8,18 @@
 //  - ReportApplier follows intake's `reports`: channel, place, time and the duplicate mark of
 //    each accepted report — never its text, its reporter reference or anything else.
 //  - AssignmentApplier follows dispatch's `assignments`: problems as assigned, deadline and
-//    listing changes.
+//    listing changes, and every version of the groups' rosters as counts (members per role,
+//    vehicles, days stationed, meal allowance) — the event has no member's details.
 //  - LedgerApplier follows tracking's `ledger`: verification, claims, rectification, reopening,
-//    extensions, overdue notices and escalations.
+//    extensions, overdue notices and escalations; and the key tasks (重点任务): every version of
+//    a task (keyed by task and version), its progress reports (by stream position) and its
+//    lagging / on-track turns (by task, episode and kind) — never a title, evidence or identity.
 //  - ReviewApplier follows review's `reinspections`: re-inspection results, accountability
 //    recommendations and decisions (with the decision's text, disclosed only as a decision),
 //    credit colour changes and the blacklist (enterprise code, registered name, points; never
 //    the operator's reason).
-//  - VisitApplier follows intake's `visits`: group, round, county, day, tasks and the number of
-//    problems found — never the note.
+//  - VisitApplier follows intake's `visits`: group, round, county, day, tasks, the number of
+//    problems found, the methods (听查看访) and the mode (明查暗访) — never the note.
 // An event that cannot be decoded gets an Error and leaves no trace (the consumer parks it);
 // event types the bulletin does not count are accepted and ignored.
 //

@@ -159,8 +159,9 @@ Projection LoadProjection(pqxx::transaction_base& tx, Millis cutoff) {
                                   r[5].as<DivisionCode>(), r[6].as<Millis>()});
   }
   for (const auto& r : tx.exec_params(
-           "SELECT visit_id, group_id, round, county, city, visit_day, tasks, problems_found FROM "
-           "bulletin.visit WHERE received_at < $1 ORDER BY visit_id",
+           "SELECT visit_id, group_id, round, county, city, visit_day, tasks, problems_found, "
+           "methods, coalesce(mode, '') FROM bulletin.visit WHERE received_at < $1 ORDER BY "
+           "visit_id",
            cutoff)) {
     VisitFact v;
     v.visit_id = r[0].as<std::int64_t>();
@@ -171,7 +172,59 @@ Projection LoadProjection(pqxx::transaction_base& tx, Millis cutoff) {
     v.day = r[5].as<std::int64_t>();
     v.tasks = TextArray(r[6]);
     v.problems_found = r[7].as<int>();
+    v.methods = TextArray(r[8]);
+    v.mode = r[9].as<std::string>();
     p.visits.push_back(std::move(v));
+  }
+  // The latest version of each group's roster for a round, as registered before the cut-off.
+  for (const auto& r : tx.exec_params(
+           "SELECT DISTINCT ON (group_id, round) group_id, round, version, members, leaders, "
+           "deputies, ordinary_members, aggregators, vehicles, days_stationed, "
+           "meal_allowance_yuan, meal_rate_yuan, registered_at FROM bulletin.roster WHERE "
+           "registered_at < $1 ORDER BY group_id, round, version DESC",
+           cutoff)) {
+    RosterFact f;
+    f.group_id = r[0].as<std::string>();
+    f.round = r[1].as<int>();
+    f.version = r[2].as<int>();
+    f.members = r[3].as<std::int64_t>();
+    f.leaders = r[4].as<std::int64_t>();
+    f.deputies = r[5].as<std::int64_t>();
+    f.ordinary_members = r[6].as<std::int64_t>();
+    f.aggregators = r[7].as<std::int64_t>();
+    f.vehicles = r[8].as<std::int64_t>();
+    f.days_stationed = r[9].as<std::int64_t>();
+    f.meal_allowance_yuan = r[10].as<std::int64_t>();
+    f.meal_rate_yuan = r[11].as<std::int64_t>();
+    f.registered_at = r[12].as<Millis>();
+    p.rosters.push_back(std::move(f));
+  }
+  // The key tasks: every version defined before the cut-off (the numbers take the highest), the
+  // progress reports and the lagging / on-track turns.
+  for (const auto& r : tx.exec_params(
+           "SELECT task_id, version, jurisdiction, city, special_action, target, start_day, "
+           "deadline, at FROM bulletin.key_task WHERE at < $1 ORDER BY task_id, version",
+           cutoff)) {
+    p.key_tasks.push_back(
+        KeyTaskFact{r[0].as<std::string>(), r[1].as<int>(), r[2].as<DivisionCode>(),
+                    r[3].as<DivisionCode>(), r[4].as<std::string>(), r[5].as<double>(),
+                    r[6].as<std::int64_t>(), r[7].as<std::int64_t>(), r[8].as<Millis>()});
+  }
+  for (const auto& r : tx.exec_params(
+           "SELECT task_id, completed, expected, as_of, at, seq FROM bulletin.key_task_progress "
+           "WHERE at < $1 ORDER BY at, producer, stream, seq",
+           cutoff)) {
+    p.key_task_progress.push_back(KeyTaskProgressFact{r[0].as<std::string>(), r[1].as<double>(),
+                                                      r[2].as<double>(), r[3].as<std::int64_t>(),
+                                                      r[4].as<Millis>(), r[5].as<std::int64_t>()});
+  }
+  for (const auto& r : tx.exec_params(
+           "SELECT task_id, kind = 'lagging', episode, expected, completed, day, at FROM "
+           "bulletin.key_task_status WHERE at < $1 ORDER BY at, task_id, episode, kind",
+           cutoff)) {
+    p.key_task_status.push_back(KeyTaskStatusFact{
+        r[0].as<std::string>(), r[1].as<bool>(), r[2].as<int>(), r[3].as<double>(),
+        r[4].as<double>(), r[5].as<std::int64_t>(), r[6].as<Millis>()});
   }
   return p;
 }

@@ -173,7 +173,8 @@ class BulletinDbTest : public ::testing::Test {
         "TRUNCATE bulletin.report, bulletin.problem, bulletin.fact, bulletin.reinspection, "
         "bulletin.accountability, bulletin.blacklist_change, bulletin.send, bulletin.bulletin, "
         "bulletin.stream_cursor, bulletin.dead_letter, bulletin.audit, bulletin.credit_change, "
-        "bulletin.visit, bulletin.round_report, bulletin.publication");
+        "bulletin.visit, bulletin.round_report, bulletin.publication, bulletin.roster, "
+        "bulletin.key_task, bulletin.key_task_progress, bulletin.key_task_status");
     seq_.clear();
   }
 

@@ -17,6 +17,8 @@
 #include "proto/common_codec.h"
 #include "proto/registry.h"
 #include "services/bulletin/core/numbers_json.h"
+#include "services/bulletin/core/render.h"
+#include "services/bulletin/core/round_report.h"
 #include "services/bulletin/io/commands.h"
 #include "tests/integration/bulletin/bulletin_fixture.h"
 
@@ -135,6 +137,82 @@ TEST_F(BulletinStoreTest, TheProjectionKeepsNothingOfTheReporter) {
     EXPECT_EQ(rows.find(kReporterName), std::string::npos) << table;
     EXPECT_EQ(rows.find(kReporterPhone), std::string::npos) << table;
   }
+}
+
+pd::RosterRegistered Roster(const std::string& group, int version, std::int64_t members,
+                            std::int64_t days) {
+  pd::RosterRegistered r;
+  r.group_id = group;
+  r.round = 3;
+  r.version = version;
+  r.members = members;
+  r.roles = pd::RoleCounts{1, 1, members - 3, 1};
+  r.vehicles = 5;
+  r.days_stationed = days;
+  r.meal_rate_yuan = 100;
+  r.meal_allowance_yuan = members * days * 100;
+  r.registered_at = At("2017-11-19T10:00:00+08:00");
+  return r;
+}
+
+pi::VisitReported WorkedVisit(std::int64_t id, const std::string& group, const char* county,
+                              const char* city, std::vector<pi::VisitMethod> methods,
+                              std::optional<pi::VisitMode> mode) {
+  pi::VisitReported v;
+  v.visit_id = id;
+  v.integration = "group-tablets";
+  v.submission_id = "V" + std::to_string(id);
+  v.group_id = group;
+  v.round = 3;
+  v.county = county;
+  v.city = city;
+  v.visit_date = "2017-11-22";
+  v.tasks = {pc::Category::kDust};
+  v.problems_found = 1;
+  v.received_at = At("2017-11-22T18:00:00+08:00");
+  v.methods = std::move(methods);
+  v.mode = mode;
+  return v;
+}
+
+TEST_F(BulletinStoreTest, TheRoundReportShowsTheLatestRostersAndHowTheGroupsWorked) {
+  // Two versions of SG5's roster (the second supersedes the first), CG1's, and a redelivery.
+  Dispatch(Roster("SG5", 1, 30, 15), Roster("CG1", 1, 22, 15));
+  Dispatch(Roster("SG5", 2, 26, 15));
+  conn_.Transact(
+      [](pqxx::work& tx) { stream::SetCursor(tx, kSchema, "dispatch", "assignments", 0); });
+  seq_["dispatch/assignments"] = 0;
+  Dispatch(Roster("SG5", 1, 30, 15), Roster("CG1", 1, 22, 15));
+  EXPECT_EQ(Q("SELECT count(*) FROM bulletin.roster"), "3");
+  Visits(WorkedVisit(1, "SG5", "130102", "130100", {pi::VisitMethod::kHear, pi::VisitMethod::kLook},
+                     pi::VisitMode::kOpen),
+         WorkedVisit(2, "CG1", "130638", "133100",
+                     {pi::VisitMethod::kLook, pi::VisitMethod::kVisit}, pi::VisitMode::kCovert),
+         WorkedVisit(3, "SG5", "130104", "130100", {}, std::nullopt));
+  EXPECT_EQ(Q("SELECT string_agg(visit_id || '=' || array_to_string(methods, ',') || '/' || "
+              "coalesce(mode, '-'), ' ' ORDER BY visit_id) FROM bulletin.visit"),
+            "1=hear,look/open 2=look,visit/covert 3=/-");
+
+  const campaign::Round& round3 = Hebei().rounds().at(2);
+  ASSERT_TRUE(conn_.Transact([&](pqxx::work& tx) {
+    return GenerateRoundReport(tx, Hebei(), round3, Lists(), {}, kSend,
+                               At("2017-12-05T08:00:00+08:00"), 1000);
+  }));
+  const auto stored = conn_.Read([](pqxx::read_transaction& tx) { return LoadRoundReport(tx, 3); });
+  ASSERT_TRUE(stored.has_value());
+  const auto n = RoundNumbersFromJson(stored->numbers);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->methods, (RoundMethods{3, 1, 1, 1, 1, 0, 2, 1}));
+  EXPECT_EQ(n->logistics_total.members, 26 + 22);
+  EXPECT_EQ(n->logistics_total.meal_allowance_yuan, (26 + 22) * 15 * 100);
+  EXPECT_EQ(n->meal_rate_yuan, 100);
+  const std::string text = RenderText(BuildRoundDocument(*n, Hebei(), "河北省大气办"));
+  EXPECT_NE(text.find("后勤保障"), std::string::npos);
+  EXPECT_NE(text.find("差旅费由派出单位承担"), std::string::npos);
+  EXPECT_NE(text.find("39000"), std::string::npos) << "SG5's second version: 26 × 15 × 100";
+  EXPECT_EQ(text.find("45000"), std::string::npos) << "not the superseded first version";
+  EXPECT_NE(text.find("明查1次、暗访1次、未注明1次"), std::string::npos);
+  EXPECT_EQ(Q("SELECT count(*) FROM bulletin.dead_letter"), "0");
 }
 
 TEST_F(BulletinStoreTest, AWeekIsGeneratedOnceWithItsNumbersAndTheFirstSendOfEveryList) {

@@ -56,7 +56,7 @@ TEST(BulletinNumbers, CountsTheWeeksReportsByChannelWithNewProblemsAndDuplicates
   EXPECT_EQ(Channel(n, "citizen_hotline"), 1);
   EXPECT_EQ(Channel(n, "supervision_group"), 1);
   EXPECT_EQ(Channel(n, "central_media"), 0);
-  EXPECT_EQ(n.channels.size(), 9u) << "every channel is listed, zeros included";
+  EXPECT_EQ(n.channels.size(), 10u) << "every channel is listed, zeros included";
   EXPECT_EQ(City(n, 130100).received, 2);
   EXPECT_EQ(City(n, 130200).received, 2);
   EXPECT_EQ(n.previous.received, 1);
