@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -38,6 +40,26 @@ inline timeutil::Millis At(const char* rfc3339) { return *timeutil::ParseRfc3339
 inline std::int64_t D(const char* iso) { return *timeutil::ParseDate(iso); }
 
 inline const campaign::Campaign& Hebei() { return ::ducha::testing::HebeiCampaign(); }
+
+// The weeks on the Hebei calendar (issue 11 has the cut-off 2017-11-25, issue 12 2017-12-02).
+inline const WeekCalendar& HebeiWeeks() {
+  static const WeekCalendar w = *WeekCalendar::Create(Hebei(), {});
+  return w;
+}
+
+// The shipped recipient lists (deploy/campaigns/hebei-2017-2018/recipients.json).
+inline const Distribution& ShippedLists() {
+  static const Distribution d = [] {
+    std::ifstream in(::ducha::testing::SourceDir() +
+                     "/deploy/campaigns/hebei-2017-2018/recipients.json");
+    std::stringstream s;
+    s << in.rdbuf();
+    return *ParseRecipients(s.str(), Hebei());
+  }();
+  return d;
+}
+
+inline const SendSettings kTestSend{"hebei-2017-2018", "ducha.hebei.example"};
 
 inline db::DbSettings BulletinDb() {
   return db::DbSettings{TestCluster::Get().UrlFor("bulletin"), "bulletin-test"};

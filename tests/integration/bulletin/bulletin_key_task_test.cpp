@@ -14,24 +14,6 @@
 namespace ducha::bulletin::itest {
 namespace {
 
-const WeekCalendar& Weeks() {
-  static const WeekCalendar w = *WeekCalendar::Create(Hebei(), {});
-  return w;
-}
-
-const Distribution& Lists() {
-  static const Distribution d = [] {
-    std::ifstream in(ducha::testing::SourceDir() +
-                     "/deploy/campaigns/hebei-2017-2018/recipients.json");
-    std::stringstream s;
-    s << in.rdbuf();
-    return *ParseRecipients(s.str(), Hebei());
-  }();
-  return d;
-}
-
-const SendSettings kSend{"hebei-2017-2018", "ducha.hebei.example"};
-
 pt::TaskDefined Defined(const char* id, const char* county, pc::Category action, double target,
                         std::int64_t version, const char* at) {
   pt::TaskDefined d;
@@ -118,8 +100,8 @@ class BulletinKeyTaskTest : public BulletinDbTest {
 
   bool Generate(int issue) {
     return conn_.Transact([&](pqxx::work& tx) {
-      return GenerateBulletin(tx, Hebei(), Weeks().Issue(issue), Lists(), kSend,
-                              Weeks().Issue(issue).due, 1000);
+      return GenerateBulletin(tx, Hebei(), HebeiWeeks().Issue(issue), ShippedLists(), kTestSend,
+                              HebeiWeeks().Issue(issue).due, 1000);
     });
   }
 
@@ -135,7 +117,7 @@ class BulletinKeyTaskTest : public BulletinDbTest {
 
   std::string CurrentHash(int issue) {
     return conn_.Read([&](pqxx::read_transaction& tx) {
-      const Week w = Weeks().Issue(issue);
+      const Week w = HebeiWeeks().Issue(issue);
       return Sha256Hex(NumbersToJson(ComputeNumbers(Hebei(), LoadProjection(tx, w.cutoff), w)));
     });
   }

@@ -134,20 +134,13 @@ class SmtpServer {
   pid_t pid_ = 0;
 };
 
-const Distribution& Lists() {
-  static const Distribution d = *ParseRecipients(
-      ReadAll(ducha::testing::SourceDir() + "/deploy/campaigns/hebei-2017-2018/recipients.json"),
-      Hebei());
-  return d;
-}
-
 // Three of the shipped lists, for the tests about one send's life rather than about coverage.
 const Distribution& FewLists() {
   static const Distribution d = [] {
     Distribution few;
-    few.issuer = Lists().issuer;
+    few.issuer = ShippedLists().issuer;
     for (const char* id : {"provincial", "city-130100", "city-130200"}) {
-      few.lists.push_back(*Lists().Find(id));
+      few.lists.push_back(*ShippedLists().Find(id));
     }
     return few;
   }();
@@ -214,23 +207,24 @@ TEST_F(BulletinMailTest, EveryListGetsTheWeeksBulletinOnceWithTheChartInlineAndT
   const auto server = SmtpServer::Plain(dir_ + "/smtp");
   ASSERT_TRUE(server->up()) << server->server_log();
   const SmtpMailer mailer(Smtp(server->url()));
-  auto runner = Runner(mailer, Lists());
+  auto runner = Runner(mailer, ShippedLists());
   EXPECT_EQ(runner->Recover(conn_), 0);
   EXPECT_EQ(runner->Generate(conn_), 1);
-  EXPECT_EQ(runner->SendDue(conn_), static_cast<int>(Lists().lists.size()));
+  EXPECT_EQ(runner->SendDue(conn_), static_cast<int>(ShippedLists().lists.size()));
   // Later passes find nothing to do: each list has its one send.
   EXPECT_EQ(runner->Generate(conn_), 0);
   EXPECT_EQ(runner->SendDue(conn_), 0);
-  EXPECT_EQ(runner->stats().sent.load(), Lists().lists.size());
-  EXPECT_EQ(runner->stats().sent_total.load(), static_cast<std::int64_t>(Lists().lists.size()));
+  EXPECT_EQ(runner->stats().sent.load(), ShippedLists().lists.size());
+  EXPECT_EQ(runner->stats().sent_total.load(),
+            static_cast<std::int64_t>(ShippedLists().lists.size()));
   EXPECT_EQ(runner->stats().pending.load(), 0);
 
   const json messages = server->Messages();
-  ASSERT_EQ(messages.size(), Lists().lists.size());
-  EXPECT_EQ(Ids(messages).size(), Lists().lists.size());
+  ASSERT_EQ(messages.size(), ShippedLists().lists.size());
+  EXPECT_EQ(Ids(messages).size(), ShippedLists().lists.size());
   std::map<std::string, json> by_id;
   for (const json& m : messages) by_id[m["message_id"].get<std::string>()] = m;
-  for (const RecipientList& list : Lists().lists) {
+  for (const RecipientList& list : ShippedLists().lists) {
     const std::string id = "<bulletin.hebei-2017-2018.1." + list.id + ".1@ducha.hebei.example>";
     ASSERT_TRUE(by_id.contains(id)) << id;
     const json& m = by_id[id];
@@ -283,7 +277,7 @@ TEST_F(BulletinMailTest, AnInterruptedSendIsSentAgainWithItsMessageIdNeverASecon
     auto rendered = RenderNumbers(*NumbersFromJson(conn_.Read([](pqxx::read_transaction& tx) {
       return LoadBulletin(tx, 1)->numbers;
     })),
-                                  Hebei(), Lists().issuer);
+                                  Hebei(), ShippedLists().issuer);
     ASSERT_TRUE(rendered.ok());
     Mail mail;
     mail.message_id = send->message_id;
@@ -352,7 +346,7 @@ TEST_F(BulletinMailTest, StartTlsIsRequiredAndAuthenticationChecked) {
         "2>/dev/null");
   ASSERT_TRUE(fs::exists(cert));
   auto rendered = RenderNumbers(ComputeNumbers(Hebei(), Projection{}, Weeks().Issue(1)), Hebei(),
-                                Lists().issuer);
+                                ShippedLists().issuer);
   ASSERT_TRUE(rendered.ok());
   Mail mail;
   mail.message_id = "tls-test.1@ducha.hebei.example";
@@ -770,7 +764,8 @@ TEST_F(BulletinRoundTest, EachRoundsReportIsSavedAndMailedOnceToTheProvincialLis
   ASSERT_TRUE(by_id.contains(id));
   const json& m = by_id[id];
   std::vector<std::string> provincial;
-  for (const Recipient& r : Lists().Find("provincial")->recipients) provincial.push_back(r.address);
+  for (const Recipient& r : ShippedLists().Find("provincial")->recipients)
+    provincial.push_back(r.address);
   EXPECT_EQ(m["rcpt_to"].get<std::vector<std::string>>(), provincial);
   EXPECT_EQ(m["subject"].get<std::string>().find("督察轮次报告 第3轮（11月20日—12月4日）"), 0u)
       << m["subject"];

@@ -27,25 +27,6 @@ namespace {
 
 namespace pb = proto::bulletin;
 
-// The weeks of issue 11 (cut-off 2017-11-25) and 12 on the Hebei calendar.
-const WeekCalendar& Weeks() {
-  static const WeekCalendar w = *WeekCalendar::Create(Hebei(), {});
-  return w;
-}
-
-const Distribution& Lists() {
-  static const Distribution d = [] {
-    std::ifstream in(ducha::testing::SourceDir() +
-                     "/deploy/campaigns/hebei-2017-2018/recipients.json");
-    std::stringstream s;
-    s << in.rdbuf();
-    return *ParseRecipients(s.str(), Hebei());
-  }();
-  return d;
-}
-
-const SendSettings kSend{"hebei-2017-2018", "ducha.hebei.example"};
-
 class BulletinStoreTest : public BulletinDbTest {
  protected:
   // A small week: three reports (one a duplicate), two problems of 长安区 assigned before it,
@@ -64,8 +45,8 @@ class BulletinStoreTest : public BulletinDbTest {
 
   bool Generate(int issue, Millis wall = 1000) {
     return conn_.Transact([&](pqxx::work& tx) {
-      return GenerateBulletin(tx, Hebei(), Weeks().Issue(issue), Lists(), kSend,
-                              Weeks().Issue(issue).due, wall);
+      return GenerateBulletin(tx, Hebei(), HebeiWeeks().Issue(issue), ShippedLists(), kTestSend,
+                              HebeiWeeks().Issue(issue).due, wall);
     });
   }
 
@@ -77,7 +58,7 @@ class BulletinStoreTest : public BulletinDbTest {
 
   std::string CurrentHash(int issue) {
     return conn_.Read([&](pqxx::read_transaction& tx) {
-      const Week w = Weeks().Issue(issue);
+      const Week w = HebeiWeeks().Issue(issue);
       return Sha256Hex(NumbersToJson(ComputeNumbers(Hebei(), LoadProjection(tx, w.cutoff), w)));
     });
   }
@@ -195,7 +176,7 @@ TEST_F(BulletinStoreTest, TheRoundReportShowsTheLatestRostersAndHowTheGroupsWork
 
   const campaign::Round& round3 = Hebei().rounds().at(2);
   ASSERT_TRUE(conn_.Transact([&](pqxx::work& tx) {
-    return GenerateRoundReport(tx, Hebei(), round3, Lists(), {}, kSend,
+    return GenerateRoundReport(tx, Hebei(), round3, ShippedLists(), {}, kTestSend,
                                At("2017-12-05T08:00:00+08:00"), 1000);
   }));
   const auto stored = conn_.Read([](pqxx::read_transaction& tx) { return LoadRoundReport(tx, 3); });
@@ -233,7 +214,7 @@ TEST_F(BulletinStoreTest, AWeekIsGeneratedOnceWithItsNumbersAndTheFirstSendOfEve
             Sha256Hex(Q("SELECT numbers FROM bulletin.bulletin WHERE issue = 11")));
   EXPECT_EQ(Q("SELECT count(*) FROM bulletin.send WHERE issue = 11 AND send_no = 1 AND state = "
               "'pending'"),
-            std::to_string(Lists().lists.size()));
+            std::to_string(ShippedLists().lists.size()));
   EXPECT_EQ(Q("SELECT message_id FROM bulletin.send WHERE issue = 11 AND list = 'city-130100'"),
             "bulletin.hebei-2017-2018.11.city-130100.1@ducha.hebei.example");
   EXPECT_EQ(Q("SELECT array_to_string(recipients, ' ') FROM bulletin.send WHERE list = "
@@ -291,7 +272,7 @@ TEST_F(BulletinStoreTest, SendsGoOldestWeekFirstAndFailuresWaitForTheirBackoff) 
   const SendCounts c = conn_.Read([](pqxx::read_transaction& tx) { return CountSends(tx); });
   EXPECT_EQ(c.sent, 1);
   EXPECT_EQ(c.sending, 1);
-  EXPECT_EQ(c.pending, static_cast<std::int64_t>(2 * Lists().lists.size() - 2));
+  EXPECT_EQ(c.pending, static_cast<std::int64_t>(2 * ShippedLists().lists.size() - 2));
 }
 
 TEST_F(BulletinStoreTest, AnInterruptedSendIsRecoveredAsAmbiguousWithTheSameMessageId) {
@@ -313,7 +294,7 @@ TEST_F(BulletinStoreTest, AResendIsTheNextSendNumberWithANewMessageId) {
   ASSERT_TRUE(Generate(11));
   auto resend = [&](std::optional<std::string> list) {
     return conn_.Transact([&](pqxx::work& tx) {
-      return QueueResend(tx, 11, list, "ops-1: 邮箱更换", Lists(), kSend, 9000);
+      return QueueResend(tx, 11, list, "ops-1: 邮箱更换", ShippedLists(), kTestSend, 9000);
     });
   };
   const auto one = resend("city-130100");
@@ -323,7 +304,7 @@ TEST_F(BulletinStoreTest, AResendIsTheNextSendNumberWithANewMessageId) {
   EXPECT_EQ((*one)[0].message_id, "bulletin.hebei-2017-2018.11.city-130100.2@ducha.hebei.example");
   const auto all = resend(std::nullopt);
   ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), Lists().lists.size());
+  ASSERT_EQ(all->size(), ShippedLists().lists.size());
   EXPECT_EQ(all->front().list, "provincial");
   EXPECT_EQ(all->front().send_no, 2);
   EXPECT_EQ((*all)[1].list, "city-130100");
@@ -333,7 +314,7 @@ TEST_F(BulletinStoreTest, AResendIsTheNextSendNumberWithANewMessageId) {
   EXPECT_EQ(resend("city-999999").error().code, "unknown_list");
   EXPECT_EQ(conn_
                 .Transact([&](pqxx::work& tx) {
-                  return QueueResend(tx, 12, std::nullopt, "r", Lists(), kSend, 9000);
+                  return QueueResend(tx, 12, std::nullopt, "r", ShippedLists(), kTestSend, 9000);
                 })
                 .error()
                 .code,
@@ -345,7 +326,7 @@ TEST_F(BulletinStoreTest, OperatorsReadTheSendsThroughTheView) {
   pqxx::connection c{TestCluster::Get().UrlFor("operator")};
   pqxx::nontransaction n{c};
   const auto r = n.exec("SELECT count(*), min(week) FROM bulletin.send_status");
-  EXPECT_EQ(r[0][0].as<std::size_t>(), Lists().lists.size());
+  EXPECT_EQ(r[0][0].as<std::size_t>(), ShippedLists().lists.size());
   EXPECT_EQ(r[0][1].as<std::string>(), "2017-11-25");
 }
 
@@ -377,9 +358,9 @@ class BulletinCommandsTest : public BulletinStoreTest {
                                                    "bulletin.commands");
     server_->Bind();
     endpoint_ = server_->BoundEndpoint();
-    commands_ = std::make_unique<BulletinCommands>(Hebei(), Weeks(), Lists(), registry_, false,
-                                                   BulletinDb(), kSend, wall_, reports_.AsApplyFn(),
-                                                   stop_.get_token());
+    commands_ = std::make_unique<BulletinCommands>(Hebei(), HebeiWeeks(), ShippedLists(), registry_,
+                                                   false, BulletinDb(), kTestSend, wall_,
+                                                   reports_.AsApplyFn(), stop_.get_token());
     thread_ = std::jthread([this](std::stop_token st) {
       server_->Run(st, [this](const std::string& user, std::string_view frame) {
         return commands_->Handle(user, frame);
