@@ -5,6 +5,7 @@
 
 #include "common/base/time.h"
 #include "common/db/array.h"
+#include "common/stream/decode.h"
 #include "proto/dispatch_codec.h"
 #include "proto/intake_codec.h"
 #include "proto/registry.h"
@@ -202,18 +203,10 @@ std::vector<Status> ReportApplier::Apply(pqxx::transaction_base& tx,
                                          std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
   db::ArrayBuilder id, channel, jurisdiction, city, duplicate, received;
+  const auto reports = stream::DecodeEventsOf<pi::ReportAccepted>(events, out);
   for (std::size_t i = 0; i < events.size(); ++i) {
-    auto frame = proto::ParseMessage(events[i].payload);
-    if (!frame) {
-      out[i] = frame.error();
-      continue;
-    }
-    if (frame->type() != pi::ReportAccepted::kType) continue;
-    auto m = As<pi::ReportAccepted>(*frame);
-    if (!m) {
-      out[i] = m.error();
-      continue;
-    }
+    if (!reports[i]) continue;
+    const pi::ReportAccepted* m = &*reports[i];
     const auto place = Code(m->jurisdiction);
     if (!place) {
       out[i] = BadCode("jurisdiction", m->jurisdiction);
@@ -637,18 +630,10 @@ std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
                                         std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
   db::ArrayBuilder id, group, round, county, city, day, tasks, found, received, methods, mode;
+  const auto visits = stream::DecodeEventsOf<pi::VisitReported>(events, out);
   for (std::size_t i = 0; i < events.size(); ++i) {
-    auto frame = proto::ParseMessage(events[i].payload);
-    if (!frame) {
-      out[i] = frame.error();
-      continue;
-    }
-    if (frame->type() != pi::VisitReported::kType) continue;
-    auto m = As<pi::VisitReported>(*frame);
-    if (!m) {
-      out[i] = m.error();
-      continue;
-    }
+    if (!visits[i]) continue;
+    const pi::VisitReported* m = &*visits[i];
     const auto place = Code(m->county);
     const auto its_city = Code(m->city);
     if (!place || !its_city) {

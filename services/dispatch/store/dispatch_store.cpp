@@ -7,6 +7,7 @@
 
 #include "common/audit/chain.h"
 #include "common/db/array.h"
+#include "common/stream/decode.h"
 #include "proto/dispatch_codec.h"
 #include "proto/intake_codec.h"
 #include "proto/registry.h"
@@ -197,23 +198,12 @@ std::vector<Status> ReportApplier::Apply(pqxx::transaction_base& tx,
   const timeutil::Millis now = clock_.Now();
 
   // 1. Decode. Other known event types of the reports stream are not dispatch's business.
-  std::vector<std::optional<pi::ReportAccepted>> reports(events.size());
+  const auto reports = stream::DecodeEventsOf<pi::ReportAccepted>(events, out);
   db::ArrayBuilder wanted;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    auto frame = proto::ParseMessage(events[i].payload);
-    if (!frame) {
-      out[i] = frame.error();
-      continue;
-    }
-    if (frame->type() != pi::ReportAccepted::kType) continue;
-    auto report = codec::DecodeAs<pi::ReportAccepted>(*frame);
-    if (!report) {
-      out[i] = report.error();
-      continue;
-    }
+  for (const auto& report : reports) {
+    if (!report) continue;
     wanted.AddInt(static_cast<long long>(report->report_id));
     if (report->duplicate_of) wanted.AddInt(static_cast<long long>(*report->duplicate_of));
-    reports[i] = std::move(report).value();
   }
 
   // 2. The problems this batch touches: those of its reports (already applied?) and of the

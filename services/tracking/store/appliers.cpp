@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "common/db/array.h"
+#include "common/stream/decode.h"
 #include "proto/dispatch_codec.h"
 #include "proto/intake_codec.h"
 #include "proto/registry.h"
@@ -130,22 +131,10 @@ stream::ApplyFn ReinspectionApplier::AsApplyFn() { return Bind(this); }
 std::vector<Status> ReinspectionApplier::Apply(pqxx::transaction_base& tx,
                                                std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
-  std::vector<std::optional<pr::ReinspectionConcluded>> decoded(events.size());
+  const auto decoded = stream::DecodeEventsOf<pr::ReinspectionConcluded>(events, out);
   std::vector<std::int64_t> ids;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    auto frame = proto::ParseMessage(events[i].payload);
-    if (!frame) {
-      out[i] = frame.error();
-      continue;
-    }
-    if (frame->type() != pr::ReinspectionConcluded::kType) continue;
-    auto m = codec::DecodeAs<pr::ReinspectionConcluded>(*frame);
-    if (!m) {
-      out[i] = m.error();
-      continue;
-    }
-    ids.push_back(m->problem_id);
-    decoded[i] = std::move(m).value();
+  for (const auto& m : decoded) {
+    if (m) ids.push_back(m->problem_id);
   }
   LedgerWork work(tx, ledger_);
   work.Load(ids);
@@ -180,18 +169,10 @@ std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
                                         std::span<const stream::IncomingEvent> events) {
   std::vector<Status> out(events.size(), OkStatus());
   db::ArrayBuilder id, group, round, county, city, day, tasks, found, note, methods, mode;
+  const auto visits = stream::DecodeEventsOf<pi::VisitReported>(events, out);
   for (std::size_t i = 0; i < events.size(); ++i) {
-    auto frame = proto::ParseMessage(events[i].payload);
-    if (!frame) {
-      out[i] = frame.error();
-      continue;
-    }
-    if (frame->type() != pi::VisitReported::kType) continue;
-    auto m = codec::DecodeAs<pi::VisitReported>(*frame);
-    if (!m) {
-      out[i] = m.error();
-      continue;
-    }
+    if (!visits[i]) continue;
+    const pi::VisitReported* m = &*visits[i];
     const auto visit_day = timeutil::ParseDate(m->visit_date);
     if (!visit_day) {
       out[i] = MakeError("invalid_format", "visit_date", "'" + m->visit_date + "' is not a date");
@@ -203,18 +184,14 @@ std::vector<Status> VisitApplier::Apply(pqxx::transaction_base& tx,
     county.Add(m->county);
     city.Add(m->city);
     day.AddInt(*visit_day);
-    std::string list = "{";
-    for (std::size_t t = 0; t < m->tasks.size(); ++t) {
-      list += (t ? "," : "") + std::string(pc::ToString(m->tasks[t]));
-    }
-    tasks.Add(list + "}");
+    db::ArrayBuilder list;
+    for (const auto task : m->tasks) list.Add(pc::ToString(task));
+    tasks.Add(list.Finish());
     found.AddInt(m->problems_found);
     note.AddOptional(m->note);
-    std::string how = "{";
-    for (std::size_t k = 0; k < m->methods.size(); ++k) {
-      how += (k ? "," : "") + std::string(pi::ToString(m->methods[k]));
-    }
-    methods.Add(how + "}");
+    db::ArrayBuilder how;
+    for (const auto method : m->methods) how.Add(pi::ToString(method));
+    methods.Add(how.Finish());
     if (m->mode) {
       mode.Add(pi::ToString(*m->mode));
     } else {
