@@ -90,8 +90,10 @@ TEST_F(MigrateTest, ComponentsWithTheSameVersionNumbersDoNotCollide) {
   ASSERT_EQ(stream::OutboxMigrations().front().version, 1);
   ASSERT_EQ(stream::InboxMigrations().front().version, 1);
   EXPECT_EQ(Migrate(conn_, "t_migrate", "service", Service()).applied, 2);
-  EXPECT_EQ(Migrate(conn_, "t_migrate", "outbox", stream::OutboxMigrations()).applied, 1);
-  EXPECT_EQ(Migrate(conn_, "t_migrate", "inbox", stream::InboxMigrations()).applied, 1);
+  EXPECT_EQ(Migrate(conn_, "t_migrate", "outbox", stream::OutboxMigrations()).applied,
+            static_cast<int>(stream::OutboxMigrations().size()));
+  EXPECT_EQ(Migrate(conn_, "t_migrate", "inbox", stream::InboxMigrations()).applied,
+            static_cast<int>(stream::InboxMigrations().size()));
   EXPECT_EQ(TestCluster::Get().QueryValue("SELECT count(*) FROM t_migrate.schema_migrations "
                                           "WHERE version = 1"),
             "3");
