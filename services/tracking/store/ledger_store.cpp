@@ -1,15 +1,16 @@
 #include "services/tracking/store/ledger_store.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <exception>
-#include <pqxx/tablewriter>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
 
 #include "common/audit/chain.h"
 #include "common/db/array.h"
+#include "common/db/copy.h"
 #include "services/tracking/core/wire.h"
 
 namespace ducha::tracking {
@@ -38,24 +39,31 @@ T Expect(std::optional<T> v, const char* what, const std::string& text) {
   return *v;
 }
 
-std::vector<double> ParseFractions(const std::string& text) {
+std::vector<double> ParseFractions(std::string_view text) {
   std::vector<double> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(std::stod(text.substr(start, end - start)));
-    start = end + 1;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    double v = 0;
+    const auto r = std::from_chars(p, end, v);
+    if (r.ec != std::errc()) {
+      throw std::runtime_error("tracking.ledger_clock: bad warning fraction in '" +
+                               std::string(text) + "'");
+    }
+    out.push_back(v);
+    p = r.ptr < end && *r.ptr == ',' ? r.ptr + 1 : r.ptr;
   }
   return out;
 }
 
+// The shortest form that reads back as the same double.
 std::string FractionsLiteral(const std::vector<double>& fractions) {
   std::string out = "{";
   for (std::size_t i = 0; i < fractions.size(); ++i) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", fractions[i]);
-    out += (i ? "," : "") + std::string(buf);
+    const auto r = std::to_chars(buf, buf + sizeof buf, fractions[i]);
+    if (i) out += ',';
+    out.append(buf, r.ptr);
   }
   return out + "}";
 }
@@ -105,7 +113,8 @@ LedgerEntry ReadEntry(const pqxx::row& row) {
 // chain's head.
 constexpr const char* kClockColumns =
     "problem_id, state, deadline, deadline_started_day, body_code, body_name, body_kind, "
-    "array_to_string(warnings_sent, ','), overdue_notified, escalation_rung, history_head";
+    "array_to_string(warnings_sent, ','), overdue_notified, escalation_rung, history_head, "
+    "xmin::text, ctid::text";
 
 // An entry with only the clock's fields set: enough to sweep it and to write its marks
 // (LedgerWork::Flush with marks_only), never to write the whole entry.
@@ -126,21 +135,6 @@ LedgerEntry ReadClockEntry(const pqxx::row& row) {
   return e;
 }
 
-// A text field of a COPY line (text format): the column separator, line ends and the escape
-// character are escaped; everything else, UTF-8 included, goes as it is.
-void AppendCopyText(std::string& line, std::string_view text) {
-  std::size_t from = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c != '\\' && c != '\t' && c != '\n' && c != '\r') continue;
-    line.append(text.substr(from, i - from));
-    line += '\\';
-    line += c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
-    from = i + 1;
-  }
-  line.append(text.substr(from));
-}
-
 void AddBool(db::ArrayBuilder& a, bool v) { a.Add(v ? "t" : "f"); }
 
 void AddNextDue(db::ArrayBuilder& a, const std::optional<Day>& day) {
@@ -152,6 +146,10 @@ void AddNextDue(db::ArrayBuilder& a, const std::optional<Day>& day) {
 }
 
 }  // namespace
+
+const char* ClockChanged::what() const noexcept {
+  return "a swept entry changed between its read and its update";
+}
 
 LedgerWork::LedgerWork(pqxx::transaction_base& tx, const Ledger& ledger)
     : tx_(tx), ledger_(ledger) {}
@@ -170,6 +168,7 @@ void LedgerWork::AdoptClock(const pqxx::result& rows) {
     LedgerEntry e = ReadClockEntry(row);
     const std::int64_t id = e.problem_id;
     if (!row[10].is_null()) heads_[id] = row[10].as<std::string>();
+    versions_[id] = RowVersion{row[11].as<std::string>(), row[12].as<std::string>()};
     entries_.emplace(id, std::move(e));
   }
 }
@@ -207,9 +206,9 @@ void LedgerWork::Put(Decision decision) {
 
 std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
   if (dirty_.empty()) return 0;
-  std::vector<std::string> lines;  // new history lines, as COPY text lines
+  db::CopyBatch lines;  // the new history lines
   db::ArrayBuilder head;
-  db::ArrayBuilder id, warnings, overdue, rung, next_due;
+  db::ArrayBuilder id, warnings, overdue, rung, next_due, xmin, ctid;
   db::ArrayBuilder kind, body_code, body_name, body_kind, jurisdiction, city, channel, category,
       severity, listed, title, report_count, group, round, state, assigned_day, deadline, started,
       extensions, p_days, p_reason, p_by, p_at, reopen, explanation;
@@ -218,18 +217,9 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
     // Each new line continues the problem's hash chain from its head.
     std::string& chain = heads_.try_emplace(problem_id, audit::kGenesisHash).first->second;
     for (const HistoryEntry& h : e.history) {
-      std::string line = std::to_string(problem_id) + '\t' + std::to_string(h.at) + '\t';
-      AppendCopyText(line, h.what);
-      line += '\t';
-      AppendCopyText(line, h.by);
-      line += '\t';
-      AppendCopyText(line, h.detail);
-      line += '\t';
-      AppendCopyText(line, chain);
+      lines.Int(problem_id).Int(h.at).Text(h.what).Text(h.by).Text(h.detail).Text(chain);
       chain = audit::LineHash(chain, problem_id, h.at, h.what, h.by, h.detail);
-      line += '\t';
-      AppendCopyText(line, chain);
-      lines.push_back(std::move(line));
+      lines.Text(chain).EndRow();
     }
     head.Add(chain);
     e.history.clear();
@@ -238,7 +228,12 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
     AddBool(overdue, e.overdue_notified);
     rung.AddInt(e.escalation_rung);
     AddNextDue(next_due, ledger_.NextDueDay(e));
-    if (marks_only) continue;
+    if (marks_only) {
+      const RowVersion& v = versions_.at(problem_id);
+      xmin.Add(v.xmin);
+      ctid.Add(v.ctid);
+      continue;
+    }
     kind.Add(pd::ToString(e.kind));
     body_code.AddInt(e.body.code);
     body_name.Add(e.body.name);
@@ -279,13 +274,19 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
   dirty_.clear();
 
   if (marks_only) {
-    tx_.exec_params(
+    // Only the row versions read, found by their ctid (no index lookup) and checked by problem
+    // and xmin: a row an action changed in between is left alone (its ctid is the old version,
+    // which the update skips), and the whole unit is refused before anything else is written.
+    const std::size_t expected = id.size();
+    const pqxx::result r = tx_.exec_params(
         "UPDATE tracking.ledger_clock c SET warnings_sent = u.w::float8[], overdue_notified = "
         "u.o, escalation_rung = u.r, next_due_day = u.n, history_head = u.h "
-        "FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[], $6::text[]) "
-        "AS u(id, w, o, r, n, h) WHERE c.problem_id = u.id",
+        "FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::int[], $5::int[], $6::text[], "
+        "$7::xid[], $8::tid[]) AS u(id, w, o, r, n, h, x, t) "
+        "WHERE c.ctid = u.t AND c.problem_id = u.id AND c.xmin = u.x",
         id.Finish(), warnings.Finish(), overdue.Finish(), rung.Finish(), next_due.Finish(),
-        head.Finish());
+        head.Finish(), xmin.Finish(), ctid.Finish());
+    if (static_cast<std::size_t>(r.affected_rows()) != expected) throw ClockChanged();
   } else {
     // The clock's copy of the state, the deadline and the body (migration 004) is written with
     // the ledger row, so the two never differ.
@@ -337,20 +338,11 @@ std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
         extensions.Finish(), p_days.Finish(), p_reason.Finish(), p_by.Finish(), p_at.Finish(),
         reopen.Finish(), explanation.Finish());
   }
-  if (!lines.empty()) {
-    // COPY: no array literals to build and parse, no tuplestore for unnest (which spilled to
-    // disk at the larger chunk sizes), and whole lines (pqxx's stream_to escapes field by field,
-    // byte by byte). tablewriter is the 6.4 interface that takes lines; it is marked deprecated
-    // in favour of stream_to, which has no such call yet. Measured with bench/tracking_bench.
-    const std::vector<std::string> columns{"problem_id", "at",        "what", "by",
-                                           "detail",     "prev_hash", "hash"};
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    pqxx::tablewriter copy(tx_, "tracking.history", columns.begin(), columns.end());
-#pragma GCC diagnostic pop
-    for (const std::string& line : lines) copy.write_raw_line(line);
-    copy.complete();
-  }
+  // COPY: no array literals to build and parse, no tuplestore for unnest (which spilled to disk
+  // at the larger chunk sizes). Measured with bench/tracking_bench.
+  static const std::vector<std::string> kHistoryColumns{"problem_id", "at",        "what", "by",
+                                                        "detail",     "prev_hash", "hash"};
+  lines.Write(tx_, "tracking.history", kHistoryColumns);
   // Last: the stream's head row stays locked only from here to the caller's commit.
   const std::size_t written = events_.size();
   if (!events_.empty()) outbox.AppendNumbered(tx_, kLedgerStream, events_);
@@ -404,7 +396,9 @@ Result<SweepStats> SweepPartition(db::Connection& conn, const Ledger& ledger,
       bool full = false;  // the window was full: there may be more
       std::optional<Error> error;
     };
-    const Chunk c = conn.Transact([&](pqxx::work& tx) {
+    // Unlocked first; locked when the unlocked try found an entry changed under it.
+    bool locked = false;
+    const auto sweep_chunk = [&](pqxx::work& tx) {
       Chunk out;
       LedgerWork work(tx, ledger);
       // A window of the due index, in order (workers x chunk entries), of which this worker
@@ -428,15 +422,18 @@ Result<SweepStats> SweepPartition(db::Connection& conn, const Ledger& ledger,
       }
       if (mine.size() == 0) return out;
       const std::string ids = mine.Finish();
-      // Only the clock's rows: an action locks them too (LedgerWork::Load locks both rows of an
-      // entry), so the two never decide on the same entry at once. Reading (and locking) the
-      // wide ledger rows as well made this select the largest part of the sweep's database time
-      // at 1,000,000 problems (measured with bench/tracking_bench).
-      const pqxx::result rows =
-          tx.exec_params(std::string("SELECT ") + kClockColumns +
-                             " FROM tracking.ledger_clock WHERE problem_id = "
-                             "ANY($1::bigint[]) ORDER BY problem_id FOR UPDATE",
-                         ids);
+      // Only the clock's rows, and only those still due (an action may have moved one since the
+      // window was read): reading the wide ledger rows as well made this select the largest
+      // part of the sweep's database time at 1,000,000 problems. Unlocked, because locking
+      // every row (a WAL record each, and the page's full image after a checkpoint) cost more
+      // than the rare retry: the update in Flush takes only rows still as read. Measured with
+      // bench/tracking_bench.
+      const pqxx::result rows = tx.exec_params(
+          std::string("SELECT ") + kClockColumns +
+              " FROM tracking.ledger_clock WHERE problem_id = ANY($1::bigint[]) AND "
+              "next_due_day <= $2 ORDER BY problem_id" +
+              (locked ? " FOR UPDATE" : ""),
+          ids, static_cast<long long>(today));
       SweepAccess::AdoptClock(work, rows);
       for (std::int64_t id : SweepAccess::Ids(work)) {
         auto d = ledger.Sweep(*work.Find(id), today);
@@ -450,7 +447,15 @@ Result<SweepStats> SweepPartition(db::Connection& conn, const Ledger& ledger,
       }
       out.events = static_cast<std::int64_t>(work.Flush(outbox, /*marks_only=*/true));
       return out;
-    });
+    };
+    Chunk c;
+    try {
+      c = conn.Transact(sweep_chunk);
+    } catch (const ClockChanged&) {
+      ++stats.retried;
+      locked = true;
+      c = conn.Transact(sweep_chunk);
+    }
     if (c.error) return *c.error;
     stats.entries += c.entries;
     stats.events += c.events;
@@ -498,6 +503,7 @@ Result<SweepStats> SweepDueParallel(std::span<db::Connection* const> conns, cons
     total.entries += r->entries;
     total.events += r->events;
     total.chunks += r->chunks;
+    total.retried += r->retried;
   }
   return total;
 }

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <optional>
 #include <span>
@@ -37,6 +38,12 @@ namespace ducha::tracking {
 inline constexpr const char* kSchema = "tracking";
 inline constexpr const char* kLedgerStream = "ledger";
 
+// A sweep's unit found an entry changed (by an action) after it read it unlocked; the unit's
+// transaction is abandoned and the unit is swept again with its rows locked.
+struct ClockChanged : std::exception {
+  const char* what() const noexcept override;
+};
+
 class LedgerWork {
  public:
   LedgerWork(pqxx::transaction_base& tx, const Ledger& ledger);
@@ -49,7 +56,10 @@ class LedgerWork {
   void Put(Decision decision);
 
   // Writes the entries put, their new history lines and their events. `marks_only` writes only
-  // the clock's marks and the next due day (what a sweep changes). Returns the events written.
+  // the clock's marks and the next due day (what a sweep changes), for entries read by the
+  // sweep (from the clock alone, with their row versions, possibly unlocked): it throws
+  // ClockChanged, before writing anything else, when a row is no longer the version read.
+  // Returns the events written.
   std::size_t Flush(const stream::Outbox& outbox, bool marks_only = false);
 
   std::size_t loaded() const { return entries_.size(); }
@@ -64,6 +74,10 @@ class LedgerWork {
   std::unordered_map<std::int64_t, LedgerEntry> entries_;
   std::map<std::int64_t, bool> dirty_;  // ordered: rows are written in problem order
   std::unordered_map<std::int64_t, std::string> heads_;  // each history chain's last hash
+  struct RowVersion {
+    std::string xmin, ctid;
+  };
+  std::unordered_map<std::int64_t, RowVersion> versions_;  // the sweep's clock rows, as read
   std::vector<stream::OutgoingEvent> events_;
 
   friend struct SweepAccess;
@@ -79,10 +93,14 @@ struct SweepStats {
   std::int64_t entries = 0;  // entries that emitted something
   std::int64_t events = 0;
   std::int64_t chunks = 0;
+  std::int64_t retried = 0;  // chunks swept again, locked, because an action changed an entry
 };
 
 // Emits everything due on `today` for every entry whose next due day has come, `chunk` entries
-// per transaction. Error: outside_calendar when the calendar does not cover `today`.
+// per transaction. The entries are read without locks and updated only if unchanged (their
+// xmin): an action that changed one in between makes that chunk run again with its rows locked
+// (FOR UPDATE, as the actions lock them), so the two never decide on the same entry at once.
+// Error: outside_calendar when the calendar does not cover `today`.
 Result<SweepStats> SweepDue(db::Connection& conn, const Ledger& ledger,
                             const stream::Outbox& outbox, Day today, int chunk = 2000);
 

@@ -336,6 +336,46 @@ TEST_F(TrackingStoreTest, TheClocksCopyOfStateDeadlineAndBodyFollowsTheLedger) {
             "in_rectification,in_rectification");
 }
 
+TEST_F(TrackingStoreTest, AnEntryAnActionChangesUnderTheSweepIsSweptAgainLockedAndNotWarned) {
+  // The sweep reads the clock rows without locking them and updates only the versions it read.
+  // Here an action (a claim on 101, in its own transaction) holds 101's rows while the sweep
+  // runs: the sweep reads the old version, waits in its update, and after the claim commits
+  // finds 101 changed. The chunk is swept again with its rows locked, and the claimed entry,
+  // no longer open, gets no warning; 102, untouched, gets its warning exactly once.
+  Dispatch(Assigned(101), Assigned(102));
+  pqxx::connection action_conn{TrackingDb().url};
+  pqxx::work action_tx{action_conn};
+  const Actor changan{"changan", ActorRole::kBody, {130102}};
+  const std::vector<ActionRequest> claim{
+      {changan, "c1", 101, Claim{"已苫盖", {"doc://1"}}, At("2017-12-06T10:00:00+08:00")}};
+  ASSERT_TRUE(ApplyActions(action_tx, ledger_, stream::Outbox(kSchema), claim)[0].ok());
+
+  Result<SweepStats> swept = SweepStats{};
+  std::thread sweeper([&] { swept = Sweep("2017-12-07"); });
+  // Until the sweep's update waits for 101's row lock (its unlocked read has gone through).
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    waiting = Q("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query "
+                "LIKE 'UPDATE tracking.ledger_clock%'") == "1";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  action_tx.commit();
+  sweeper.join();
+  ASSERT_TRUE(waiting) << "the sweep never waited for the action's lock";
+  ASSERT_TRUE(swept.ok()) << swept.error().message;
+  EXPECT_EQ(swept->retried, 1);
+  EXPECT_EQ(swept->events, 1);
+  const auto events = LedgerEvents();
+  EXPECT_EQ(std::count(events.begin(), events.end(),
+                       "tracking.deadline_warning problem-102 0.750000 2017-12-07"),
+            1);
+  for (const auto& e : events) EXPECT_EQ(e.find("deadline_warning problem-101"), std::string::npos);
+  EXPECT_EQ(Q("SELECT state || ' ' || coalesce(next_due_day::text, 'none') FROM "
+              "tracking.ledger_clock WHERE problem_id = 101"),
+            Q("SELECT state FROM tracking.ledger WHERE problem_id = 101") + " none");
+  EXPECT_EQ(Sweep("2017-12-07")->events, 0);
+}
+
 TEST_F(TrackingStoreTest, ADayOutsideTheCalendarIsRefusedAndChangesNothing) {
   Dispatch(Assigned(101));
   const auto swept = Sweep("2030-01-01");
