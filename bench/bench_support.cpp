@@ -419,12 +419,15 @@ ServerCounters ReadServerCounters(const Cluster& pg, const std::string& dbname) 
       n.exec_params1("SELECT xact_commit FROM pg_stat_database WHERE datname = $1", dbname)[0]
           .as<double>();
   const auto w = n.exec(
-      "SELECT wal_records, wal_bytes, wal_write, wal_sync, wal_sync_time FROM pg_stat_wal")[0];
+      "SELECT wal_records, wal_bytes, wal_write, wal_sync, wal_sync_time, wal_fpi, "
+      "pg_current_wal_lsn()::text FROM pg_stat_wal")[0];
   s.wal_records = w[0].as<double>();
   s.wal_bytes = w[1].as<double>();
   s.wal_write = w[2].as<double>();
   s.wal_sync = w[3].as<double>();
   s.wal_sync_time_ms = w[4].as<double>();
+  s.wal_fpi = w[5].as<double>();
+  s.wal_lsn = w[6].as<std::string>();
   return s;
 }
 

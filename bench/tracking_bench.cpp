@@ -541,8 +541,7 @@ class StatementProfile {
 
 const StatementProfile::Labels& SweepLabels() {
   static const StatementProfile::Labels labels = {
-      {"FROM tracking.ledger_clock JOIN", "select due entries (FOR UPDATE)"},
-      {"FROM tracking.ledger_clock WHERE problem_id", "select due entries (FOR UPDATE)"},
+      {"FROM tracking.ledger_clock WHERE problem_id", "select due entries"},
       {"FROM tracking.ledger_clock WHERE next_due_day", "select the due window"},
       {"\"tracking\".stream_head", "append events (outbox, numbered)"},
       {"\"tracking\".outbox", "append events (outbox, numbered)"},
@@ -996,6 +995,11 @@ void PrintCounters(const ServerCounters& a, const ServerCounters& b, double seco
           ? (b.wal_sync_time_ms - a.wal_sync_time_ms) / (b.wal_sync - a.wal_sync)
           : 0.0,
       (b.wal_bytes - a.wal_bytes) / 1024.0 / seconds);
+  // Full-page images are the first change of a page after a checkpoint; the LSNs let
+  // pg_waldump --stats=record show which relations and records the WAL went to.
+  fmt::print("              WAL {:.0f} MiB in {:.0f} records, {:.0f} full-page images; LSN {} .. {}\n",
+             (b.wal_bytes - a.wal_bytes) / 1048576.0, b.wal_records - a.wal_records,
+             b.wal_fpi - a.wal_fpi, a.wal_lsn, b.wal_lsn);
 }
 
 double MiB(std::int64_t kib) { return static_cast<double>(kib) / 1024.0; }
@@ -1014,9 +1018,9 @@ std::int64_t FlatLimitKib(const SweepRun& r, int max_events) {
 void PrintSweep(const char* name, const SweepRun& r, int max_events, bool with_profile) {
   fmt::print(
       "  {:<11} {} on {} (chunk {}, {} workers): {} entries due, {} emitted {} events in {} "
-      "chunks, {:.2f} s ({:.0f} events/s, {:.0f} entries/s)\n",
+      "chunks ({} swept again locked), {:.2f} s ({:.0f} events/s, {:.0f} entries/s)\n",
       name, timeutil::FormatDate(r.day), r.db, r.chunk, r.workers, r.rows_due, r.stats.entries,
-      r.stats.events, r.stats.chunks, r.seconds, r.events_per_s(),
+      r.stats.events, r.stats.chunks, r.stats.retried, r.seconds, r.events_per_s(),
       r.seconds > 0 ? static_cast<double>(r.rows_due) / r.seconds : 0.0);
   fmt::print(
       "              CPU: this process {:.2f} s (rows read, decisions, events encoded), the "
