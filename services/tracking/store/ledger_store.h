@@ -10,10 +10,12 @@
 //
 // Every entry is written with its next due day (Ledger::NextDueDay), kept with the clock's marks
 // and a copy of what the clock reads of the entry (state, deadline, body) in the narrow
-// tracking.ledger_clock: the sweep reads and locks only that table, and only the entries due, a
-// chunk at a time, in (next_due_day, problem_id) order, one transaction per chunk, so a crash
-// mid-sweep leaves every chunk either swept (marks and events committed together) or not, and
-// the next sweep finishes the rest: each warning is emitted exactly once.
+// tracking.ledger_clock: the sweep reads only that table, and only the entries due, a chunk at a
+// time, in (next_due_day, problem_id) order, one transaction per chunk, so a crash mid-sweep
+// leaves every chunk either swept (marks and events committed together) or not, and the next
+// sweep finishes the rest: each warning is emitted exactly once. It reads without locks and
+// updates only the row versions it read; a chunk in which an action changed an entry meanwhile
+// is swept again with its rows locked.
 //
 // Not thread-safe: one LedgerWork per transaction. SweepDue opens its own transactions.
 
