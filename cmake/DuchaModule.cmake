@@ -45,11 +45,15 @@ function(ducha_embed_migrations out_var)
   file(GLOB sql CONFIGURE_DEPENDS ${E_DIR}/*.sql)
   string(REPLACE "::" "_" ns_file "${E_NAMESPACE}")
   set(out ${PROJECT_BINARY_DIR}/gen/migrations/${ns_file}_${E_FUNCTION}.cpp)
+  # The list of files, rewritten (only when it changes) by the re-glob: removing a migration
+  # must regenerate the embedded set too, which depending on the remaining files alone misses.
+  set(list_file ${PROJECT_BINARY_DIR}/gen/migrations/${ns_file}_${E_FUNCTION}.list)
+  file(CONFIGURE OUTPUT ${list_file} CONTENT "${sql}\n")
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/gen/migrations
     COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.py ${out} ${E_NAMESPACE}
             ${E_FUNCTION} ${E_DIR}
-    DEPENDS ${sql} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.py
+    DEPENDS ${sql} ${list_file} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.py
     COMMENT "Embedding migrations from ${E_DIR}")
   set(${out_var} ${out} PARENT_SCOPE)
 endfunction()
