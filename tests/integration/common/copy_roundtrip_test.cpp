@@ -103,6 +103,21 @@ TEST_F(CopyRoundTrip, ALargeBatchKeepsItsOrder) {
   EXPECT_EQ(Rows(), want);
 }
 
+TEST_F(CopyRoundTrip, ALongRowAmongShortOnesArrivesWhole) {
+  // Longer than libpq's send buffer on its own.
+  std::string big;
+  for (int i = 0; i < 100000; ++i) big.push_back(static_cast<char>(i * 7));
+  const std::string long_text(70000, 'x');
+  CopyBatch b;
+  b.Int(1).Text("before").Null().EndRow();
+  b.Int(2).Text(long_text).Bytes(big).EndRow();
+  b.Int(3).Text("after\n").Bytes("\n"s).EndRow();
+  Copy(b);
+  EXPECT_EQ(Rows(), (std::vector<Row>{{1, "before", std::nullopt},
+                                      {2, long_text, big},
+                                      {3, "after\n", "\n"s}}));
+}
+
 TEST_F(CopyRoundTrip, AnEmptyBatchWritesNothing) {
   CopyBatch b;
   Copy(b);
