@@ -63,9 +63,23 @@ std::string FormatDate(std::int64_t days) {
   int y = 0;
   unsigned m = 0, d = 0;
   CivilFromDays(days, y, m, d);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    return buf;
+  }
+  // By hand: this runs for every event and history line a sweep writes, and snprintf was a
+  // twentieth of the sweep's client time (bench/tracking_bench).
+  std::string out = "0000-00-00";
+  auto put = [&out](std::size_t at, unsigned v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) {
+      out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+    }
+  };
+  put(0, static_cast<unsigned>(y), 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  return out;
 }
 
 int Weekday(std::int64_t days) {

@@ -141,6 +141,9 @@ TEST(CivilDate, FormatThenParseRoundTrips) {
   }
   EXPECT_EQ(FormatDate(17491), "2017-11-21");
   EXPECT_EQ(FormatDate(-1), "1969-12-31");
+  EXPECT_EQ(FormatDate(*ParseDate("0001-01-01")), "0001-01-01");
+  EXPECT_EQ(FormatDate(*ParseDate("9999-12-31")), "9999-12-31");
+  EXPECT_EQ(FormatDate(*ParseDate("2000-02-29")), "2000-02-29");
 }
 
 TEST(CivilDate, ParseRefusesImpossibleAndMalformedDates) {

@@ -245,6 +245,14 @@ TEST(Audit, ARemovedLineBreaksTheChainWhereItWas) {
   EXPECT_EQ(broken->id, 3);
 }
 
+TEST(Audit, TheLineHashIsSha256OfTheLengthPrefixedFields) {
+  // Computed independently: sha256(b"64:" + b"0" * 64 + b";2:42;13:1512000000000;"
+  // b"13:early_warning;5:clock;" + len-prefixed UTF-8 detail), with Python's hashlib.
+  EXPECT_EQ(
+      LineHash(kGenesisHash, 42, 1512000000000, "early_warning", "clock", "整改期限过半（1/2）"),
+      "4e299ff260b7de2f29fbc3bdc5ee1a851f410943820cbb25832602f61408cf96");
+}
+
 TEST(Audit, FieldBoundariesAreUnambiguous) {
   EXPECT_NE(LineHash("p", 1, 2, "ab", "c", "d"), LineHash("p", 1, 2, "a", "bc", "d"));
 }
