@@ -24,6 +24,8 @@ class CopyBatch {
   // Ends the current row.
   void EndRow();
 
+  // Room for about `bytes` of COPY text, so a large batch is not copied as it grows.
+  void Reserve(std::size_t bytes) { data_.reserve(bytes); }
   std::size_t rows() const { return rows_; }
   // The COPY text of the rows ended so far (and of the row being built).
   std::string_view text() const { return data_; }

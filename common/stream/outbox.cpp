@@ -19,6 +19,15 @@ const std::vector<std::string>& NumberedColumns() {
   return columns;
 }
 
+// About the COPY text of `events` (payloads in hex), so the batch is allocated once.
+std::size_t CopyBytes(const std::string& stream, const std::vector<OutgoingEvent>& events) {
+  std::size_t bytes = 0;
+  for (const auto& e : events) {
+    bytes += stream.size() + e.type.size() + e.key.size() + 2 * e.payload.size() + 8;
+  }
+  return bytes;
+}
+
 }  // namespace
 
 // Rows go in by COPY, in the vector's order (ids are assigned in that order): no array literals
@@ -28,6 +37,7 @@ void Outbox::Append(pqxx::transaction_base& tx, const std::string& stream,
                     const std::vector<OutgoingEvent>& events) const {
   if (events.empty()) return;
   db::CopyBatch rows;
+  rows.Reserve(CopyBytes(stream, events));
   for (const auto& e : events) {
     rows.Text(stream).Text(e.type).Text(e.key).Bytes(e.payload).EndRow();
   }
@@ -52,6 +62,7 @@ void Outbox::AppendNumbered(pqxx::transaction_base& tx, const std::string& strea
   const auto base = head[0].as<long long>();
   const auto now = head[1].as<std::string>();
   db::CopyBatch rows;
+  rows.Reserve(CopyBytes(stream, events) + events.size() * (now.size() + 22));
   long long seq = base;
   for (const auto& e : events) {
     rows.Text(stream).Int(++seq).Text(e.type).Text(e.key).Bytes(e.payload).Text(now).EndRow();

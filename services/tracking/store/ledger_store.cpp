@@ -206,7 +206,8 @@ void LedgerWork::Put(Decision decision) {
 
 std::size_t LedgerWork::Flush(const stream::Outbox& outbox, bool marks_only) {
   if (dirty_.empty()) return 0;
-  db::CopyBatch lines;  // the new history lines
+  db::CopyBatch lines;  // the new history lines: about one per entry, rarely above 512 bytes
+  lines.Reserve(dirty_.size() * 512);
   db::ArrayBuilder head;
   db::ArrayBuilder id, warnings, overdue, rung, next_due, xmin, ctid;
   db::ArrayBuilder kind, body_code, body_name, body_kind, jurisdiction, city, channel, category,
