@@ -223,8 +223,8 @@ MachineTicks ReadMachineTicks();
 
 // Server-side counters around a phase: commits in the ducha database and WAL activity.
 struct ServerCounters {
-  double xact_commit = 0, wal_records = 0, wal_fpi = 0, wal_bytes = 0, wal_write = 0,
-         wal_sync = 0, wal_sync_time_ms = 0;
+  double xact_commit = 0, wal_records = 0, wal_fpi = 0, wal_bytes = 0, wal_write = 0, wal_sync = 0,
+         wal_sync_time_ms = 0;
   std::string wal_lsn;  // pg_current_wal_lsn(), for pg_waldump --stats over a phase
 };
 ServerCounters ReadServerCounters(const Cluster& pg, const std::string& dbname = "ducha");

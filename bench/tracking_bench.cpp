@@ -997,9 +997,10 @@ void PrintCounters(const ServerCounters& a, const ServerCounters& b, double seco
       (b.wal_bytes - a.wal_bytes) / 1024.0 / seconds);
   // Full-page images are the first change of a page after a checkpoint; the LSNs let
   // pg_waldump --stats=record show which relations and records the WAL went to.
-  fmt::print("              WAL {:.0f} MiB in {:.0f} records, {:.0f} full-page images; LSN {} .. {}\n",
-             (b.wal_bytes - a.wal_bytes) / 1048576.0, b.wal_records - a.wal_records,
-             b.wal_fpi - a.wal_fpi, a.wal_lsn, b.wal_lsn);
+  fmt::print(
+      "              WAL {:.0f} MiB in {:.0f} records, {:.0f} full-page images; LSN {} .. {}\n",
+      (b.wal_bytes - a.wal_bytes) / 1048576.0, b.wal_records - a.wal_records, b.wal_fpi - a.wal_fpi,
+      a.wal_lsn, b.wal_lsn);
 }
 
 double MiB(std::int64_t kib) { return static_cast<double>(kib) / 1024.0; }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <exception>
 #include <stdexcept>
 #include <string_view>
@@ -429,12 +428,12 @@ Result<SweepStats> SweepPartition(db::Connection& conn, const Ledger& ledger,
       // every row (a WAL record each, and the page's full image after a checkpoint) cost more
       // than the rare retry: the update in Flush takes only rows still as read. Measured with
       // bench/tracking_bench.
-      const pqxx::result rows = tx.exec_params(
-          std::string("SELECT ") + kClockColumns +
-              " FROM tracking.ledger_clock WHERE problem_id = ANY($1::bigint[]) AND "
-              "next_due_day <= $2 ORDER BY problem_id" +
-              (locked ? " FOR UPDATE" : ""),
-          ids, static_cast<long long>(today));
+      const pqxx::result rows =
+          tx.exec_params(std::string("SELECT ") + kClockColumns +
+                             " FROM tracking.ledger_clock WHERE problem_id = ANY($1::bigint[]) AND "
+                             "next_due_day <= $2 ORDER BY problem_id" +
+                             (locked ? " FOR UPDATE" : ""),
+                         ids, static_cast<long long>(today));
       SweepAccess::AdoptClock(work, rows);
       for (std::int64_t id : SweepAccess::Ids(work)) {
         auto d = ledger.Sweep(*work.Find(id), today);

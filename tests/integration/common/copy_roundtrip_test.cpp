@@ -56,10 +56,25 @@ class CopyRoundTrip : public ::testing::Test {
 };
 
 TEST_F(CopyRoundTrip, TextWithEveryAwkwardCharacterComesBackExactly) {
-  const std::vector<std::string> texts = {
-      "plain", "", "NULL", "\\N", "\\.", ".", R"(back\slash)", R"(\)", "tab\there", "new\nline",
-      "cr\rlf", "\r\n", "\t", "'quotes' and \"quotes\"", "{braces},commas", "\x01\x1f\x7f",
-      "扬尘污染，\"群众\"举报：{石家庄}\\长安区", "😀 emoji", "  spaces  "};
+  const std::vector<std::string> texts = {"plain",
+                                          "",
+                                          "NULL",
+                                          "\\N",
+                                          "\\.",
+                                          ".",
+                                          R"(back\slash)",
+                                          R"(\)",
+                                          "tab\there",
+                                          "new\nline",
+                                          "cr\rlf",
+                                          "\r\n",
+                                          "\t",
+                                          "'quotes' and \"quotes\"",
+                                          "{braces},commas",
+                                          "\x01\x1f\x7f",
+                                          "扬尘污染，\"群众\"举报：{石家庄}\\长安区",
+                                          "😀 emoji",
+                                          "  spaces  "};
   CopyBatch b;
   std::vector<Row> want;
   long long n = 0;
@@ -113,9 +128,8 @@ TEST_F(CopyRoundTrip, ALongRowAmongShortOnesArrivesWhole) {
   b.Int(2).Text(long_text).Bytes(big).EndRow();
   b.Int(3).Text("after\n").Bytes("\n"s).EndRow();
   Copy(b);
-  EXPECT_EQ(Rows(), (std::vector<Row>{{1, "before", std::nullopt},
-                                      {2, long_text, big},
-                                      {3, "after\n", "\n"s}}));
+  EXPECT_EQ(Rows(), (std::vector<Row>{
+                        {1, "before", std::nullopt}, {2, long_text, big}, {3, "after\n", "\n"s}}));
 }
 
 TEST_F(CopyRoundTrip, AnEmptyBatchWritesNothing) {
