@@ -486,15 +486,16 @@ CheckResult CheckIntakeToDispatch(const std::map<std::string, std::int64_t>& rec
       "SELECT count(*) FROM (SELECT key FROM intake.outbox GROUP BY key HAVING count(*) > 1) x");
   // A dispatch decision applied twice would emit its event twice: one problem_assigned per
   // problem, and one source_added per further report of it.
+  // The events are counted per key in one pass: the outbox has no index on the key (outbox
+  // migration 002), so a count per problem would scan it once for each.
   const std::int64_t dup_decision = count(
-      "SELECT count(*) FROM dispatch.problem p WHERE "
-      "(SELECT count(*) FROM dispatch.outbox o WHERE o.key = p.problem_id::text AND "
-      " o.type = 'dispatch.problem_assigned') <> 1 OR "
-      "(SELECT count(*) FROM dispatch.outbox o WHERE o.key = p.problem_id::text AND "
-      " o.type = 'dispatch.source_added') <> "
-      "(SELECT count(*) - 1 FROM dispatch.problem_source s WHERE s.problem_id = p.problem_id) OR "
-      "p.report_count <> (SELECT count(*) FROM dispatch.problem_source s WHERE s.problem_id = "
-      "p.problem_id)");
+      "WITH ev AS (SELECT key, count(*) FILTER (WHERE type = 'dispatch.problem_assigned') AS "
+      "assigned, count(*) FILTER (WHERE type = 'dispatch.source_added') AS added FROM "
+      "dispatch.outbox GROUP BY key), "
+      "src AS (SELECT problem_id, count(*) AS n FROM dispatch.problem_source GROUP BY problem_id) "
+      "SELECT count(*) FROM dispatch.problem p LEFT JOIN ev ON ev.key = p.problem_id::text "
+      "LEFT JOIN src ON src.problem_id = p.problem_id WHERE coalesce(ev.assigned, 0) <> 1 OR "
+      "coalesce(ev.added, 0) <> coalesce(src.n, 0) - 1 OR p.report_count <> coalesce(src.n, 0)");
   // Unexpected: a report nobody got a receipt for, or a decision without a report.
   const std::int64_t unexpected_report = count(
       "SELECT count(*) FROM intake.report r WHERE NOT EXISTS (SELECT 1 FROM rc WHERE rc.id = "
@@ -550,13 +551,15 @@ CheckResult CheckClockEventsOnce() {
   auto count = [&](const std::string& sql) { return w.exec(sql)[0][0].as<std::int64_t>(); };
   // Each mark on an entry was announced by exactly one event: as many warnings as fractions
   // sent, one overdue notice when notified, one escalation per rung reached.
+  // The events are counted per key in one pass (the outbox has no index on the key).
   const std::string per_problem =
       "SELECT l.problem_id, cardinality(l.warnings_sent) AS w, l.overdue_notified::int AS o, "
-      "l.escalation_rung AS r, (SELECT count(*) FROM tracking.outbox x WHERE x.key = "
-      "l.problem_id::text AND x.type = 'tracking.deadline_warning') AS ew, (SELECT count(*) FROM "
-      "tracking.outbox x WHERE x.key = l.problem_id::text AND x.type = 'tracking.overdue') AS eo, "
-      "(SELECT count(*) FROM tracking.outbox x WHERE x.key = l.problem_id::text AND x.type = "
-      "'tracking.escalated') AS er FROM tracking.ledger_clock l";
+      "l.escalation_rung AS r, coalesce(x.ew, 0) AS ew, coalesce(x.eo, 0) AS eo, "
+      "coalesce(x.er, 0) AS er FROM tracking.ledger_clock l LEFT JOIN (SELECT key, "
+      "count(*) FILTER (WHERE type = 'tracking.deadline_warning') AS ew, "
+      "count(*) FILTER (WHERE type = 'tracking.overdue') AS eo, "
+      "count(*) FILTER (WHERE type = 'tracking.escalated') AS er "
+      "FROM tracking.outbox GROUP BY key) x ON x.key = l.problem_id::text";
   out.duplicated = count("SELECT count(*) FROM (" + per_problem +
                          ") t WHERE t.ew > t.w OR t.eo > t.o OR t.er > t.r");
   out.lost = count("SELECT count(*) FROM (" + per_problem +
